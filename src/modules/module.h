@@ -161,6 +161,8 @@ struct Node {
   void set_string(std::string_view name, std::string v) { field(name).set_string(std::move(v)); }
 
   static constexpr size_t kMaxArrayLength = 1u << 20;
+  // Dictionaries look keys up linearly; no module needs more entries than this.
+  static constexpr size_t kMaxDictionaryEntries = 1u << 12;
 };
 
 // Per-scan state a module keeps between load() and its function calls (a parsed header, a
