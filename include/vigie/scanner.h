@@ -36,6 +36,8 @@ struct StringResult {
   std::string_view identifier;       // "$a"; anonymous strings are "$"
   bool is_private = false;
   std::span<const StringMatch> matches;  // in increasing offset order
+  bool is_hex = false;               // a hex string ({ 4D 5A ... }): yara -s prints its data in hex
+  bool is_xor = false;               // has the `xor` modifier: yara -X prints key and plaintext
 };
 
 struct MatchedRule {
