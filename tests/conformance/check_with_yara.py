@@ -52,6 +52,7 @@ class Case:
         self.errors = []        # (file or None, line, text)
         self.warnings = []
         self.scan_error = None
+        self.scan_warnings = []
         self.yara42 = None
 
     def where(self):
@@ -240,9 +241,13 @@ def parse_file(path):
         elif key in ("error", "warning"):
             loc, _, txt = value.partition(" ")
             f, ln = parse_location(loc, where)
-            (case.errors if key == "error" else case.warnings).append((f, ln, txt.strip()))
+            # An optional first word lists libvigie's codes (E101|E510); yara has none.
+            txt = re.sub(r"^[EW]\d{3}(\|[EW]\d{3})*(\s+|$)", "", txt.strip())
+            (case.errors if key == "error" else case.warnings).append((f, ln, txt))
         elif key == "scan-error":
             case.scan_error = value
+        elif key == "scan-warning":
+            case.scan_warnings.append(value)
         elif key == "yara42":
             case.yara42 = value
         else:
@@ -397,6 +402,11 @@ def check(case, yara):
         if rc != 0:
             return ["yara failed (rc=%d): %s" % (rc, err.strip())]
         warnings = diagnostics(err, "warning")
+        for w in case.scan_warnings:
+            if w.lower() not in err.lower():
+                problems.append("no scan warning containing %r; yara said: %s" % (w, err.strip()))
+        if not case.scan_warnings and "too many matches" in err:
+            problems.append("unexpected scan warning: %s" % err.strip())
         for w in case.warnings:
             if not diag_found(w, warnings):
                 problems.append("no warning at line %s containing %r; yara said: %s" %
