@@ -1,0 +1,211 @@
+// PatternSet::scan: one Vectorscan pass over the data, then exact verification per candidate.
+//
+// For each atom hit the callback walks the atom's uses. A literal variant is compared in place.
+// A program variant first finds its possible starts (the atom start itself, or every position a
+// reversed prefix program reaches backwards from it), then runs the forward program from each
+// start: the match at a start is the VM's preferred one, so the result does not depend on which
+// atom found it. A small direct-mapped cache skips starts already verified for the same variant
+// (a pattern like /a.*b/ otherwise re-verifies every start once per later 'b'). Matches are
+// appended unsorted; at the end each touched list is sorted and deduplicated by offset (the
+// shortest wins when several variants match at one offset, as YARA keeps ascii before wide).
+//
+// Limits: a deadline checked every few hundred candidates and positions, max matches per
+// pattern (then overflowed), fast mode (one match per pattern). Data over 1 GiB is prefiltered
+// in overlapping windows because hs_scan takes a 32-bit length.
+#include <algorithm>
+#include <cstring>
+
+#include "re/pattern_set_impl.h"
+
+namespace vigie::re {
+
+void MatchTable::reset(size_t pattern_count) {
+  lists_.resize(pattern_count);
+  for (auto& l : lists_) l.clear();
+  overflow_.assign(pattern_count, 0);
+}
+
+namespace {
+
+constexpr size_t kStartCache = 4096;
+constexpr size_t kMaxStartsPerCandidate = 1u << 20;
+constexpr size_t kWindow = size_t{1} << 30;
+
+struct Ctx {
+  const PatternSet::Impl& set;
+  PatternScratch::Impl& s;
+  const uint8_t* data;
+  size_t size;
+  uint64_t base;
+  const ScanLimits& limits;
+  MatchTable& table;
+  uint64_t work = 0;
+  bool timed_out = false;
+};
+
+bool deadline_passed(Ctx& c) {
+  if ((++c.work & 255) != 0) return c.timed_out;
+  if (c.limits.deadline != std::chrono::steady_clock::time_point::max() &&
+      std::chrono::steady_clock::now() > c.limits.deadline)
+    c.timed_out = true;
+  return c.timed_out;
+}
+
+void add_match(Ctx& c, uint32_t p, Match m) {
+  auto& list = c.table.list(p);
+  if (c.s.first_index[p] == UINT32_MAX) {
+    c.s.first_index[p] = static_cast<uint32_t>(list.size());
+    c.s.touched.push_back(p);
+  }
+  if (list.size() >= c.limits.max_matches_per_pattern) {
+    c.table.set_overflowed(p);
+    return;
+  }
+  list.push_back(m);
+}
+
+bool literal_at(const Variant& v, const uint8_t* data, size_t size, size_t s) {
+  size_t n = v.bytes.size();
+  if (s > size || size - s < n) return false;
+  const uint8_t* d = data + s;
+  if (!v.caseless) return std::memcmp(d, v.bytes.data(), n) == 0;
+  for (size_t i = 0; i < n; ++i) {
+    uint8_t a = d[i];
+    if (a >= 'A' && a <= 'Z') a = static_cast<uint8_t>(a + 32);
+    if (a != static_cast<uint8_t>(v.bytes[i])) return false;
+  }
+  return true;
+}
+
+bool pattern_done(Ctx& c, uint32_t p) {
+  if (c.table.overflowed(p)) return true;
+  return c.limits.fast_mode && !c.table.list(p).empty();
+}
+
+void try_at(Ctx& c, uint32_t vid, size_t s) {
+  const Variant& v = c.set.variants[vid];
+  size_t len;
+  if (v.literal) {
+    if (!literal_at(v, c.data, c.size, s)) return;
+    len = v.bytes.size();
+  } else {
+    int64_t r = match_at(c.set.programs[v.prog], c.data, c.size, s, c.s.vm);
+    if (r <= 0) return;  // YARA does not report empty matches
+    len = static_cast<size_t>(r);
+  }
+  if (v.fullword && !fullword_ok(c.data, c.size, s, s + len, v.wide)) return;
+  if (len > UINT32_MAX) len = UINT32_MAX;
+  add_match(c, v.pattern, Match{c.base + s, static_cast<uint32_t>(len), v.xor_key});
+}
+
+bool seen_start(Ctx& c, uint32_t vid, size_t s) {
+  uint64_t key = (uint64_t{vid} + 1) << 40 ^ static_cast<uint64_t>(s);
+  size_t slot = (key * 0x9E3779B97F4A7C15ull) >> 52 & (kStartCache - 1);
+  if (c.s.start_cache[slot] == key) return true;
+  c.s.start_cache[slot] = key;
+  return false;
+}
+
+void verify(Ctx& c, const AtomUse& use, size_t atom_start) {
+  const Variant& v = c.set.variants[use.variant];
+  if (pattern_done(c, v.pattern)) return;
+  if (use.rev_prog == kNoProgram) {
+    if (!v.literal && seen_start(c, use.variant, atom_start)) return;
+    try_at(c, use.variant, atom_start);
+    return;
+  }
+  auto& starts = c.s.starts;
+  starts.clear();
+  reverse_starts(c.set.programs[use.rev_prog], c.data, c.size, atom_start, c.s.vm, starts,
+                 kMaxStartsPerCandidate);
+  // Starts come in decreasing order; verify in increasing order for fast mode's sake.
+  for (size_t i = starts.size(); i-- > 0;) {
+    if (pattern_done(c, v.pattern) || deadline_passed(c)) return;
+    if (seen_start(c, use.variant, starts[i])) continue;
+    try_at(c, use.variant, starts[i]);
+  }
+}
+
+struct HsCtx {
+  Ctx* c;
+  size_t offset;  // of the window in the data
+};
+
+int on_atom(unsigned id, unsigned long long /*from*/, unsigned long long to, unsigned /*flags*/,
+            void* p) {
+  auto* h = static_cast<HsCtx*>(p);
+  Ctx& c = *h->c;
+  const Atom& atom = c.set.atoms[id];
+  size_t end = h->offset + static_cast<size_t>(to);
+  if (end < atom.bytes.size()) return 0;
+  size_t start = end - atom.bytes.size();
+  for (const AtomUse& use : atom.uses) verify(c, use, start);
+  return deadline_passed(c) ? 1 : 0;
+}
+
+}  // namespace
+
+PatternScratch::PatternScratch(const PatternSet& set) : impl_(std::make_unique<Impl>()) {
+  const auto& si = set.impl();
+  if (si.db) hs_alloc_scratch(si.db.get(), &impl_->hs);
+  impl_->vm.reserve(si.max_program + 1);
+  impl_->first_index.assign(set.size(), UINT32_MAX);
+}
+
+PatternScratch::~PatternScratch() = default;
+
+ScanOutcome PatternSet::scan(PatternScratch& scratch, std::span<const uint8_t> data, uint64_t base,
+                             const ScanLimits& limits, MatchTable& table) const {
+  const Impl& set = *impl_;
+  PatternScratch::Impl& s = scratch.impl();
+  if (s.first_index.size() != set.specs.size()) s.first_index.assign(set.specs.size(), UINT32_MAX);
+  Ctx c{set, s, data.data(), data.size(), base, limits, table};
+  s.start_cache.assign(kStartCache, ~uint64_t{0});
+  ScanOutcome outcome = ScanOutcome::kOk;
+
+  if (set.db && !data.empty()) {
+    if (!s.hs && hs_alloc_scratch(set.db.get(), &s.hs) != HS_SUCCESS) return ScanOutcome::kError;
+    size_t overlap = 0;
+    for (const Atom& a : set.atoms) overlap = std::max(overlap, a.bytes.size());
+    for (size_t off = 0; off < data.size();) {
+      size_t len = std::min(kWindow, data.size() - off);
+      HsCtx h{&c, off};
+      hs_error_t r = hs_scan(set.db.get(), reinterpret_cast<const char*>(data.data() + off),
+                             static_cast<unsigned>(len), 0, s.hs, on_atom, &h);
+      if (r == HS_SCAN_TERMINATED) break;
+      if (r != HS_SUCCESS) {
+        outcome = ScanOutcome::kError;
+        break;
+      }
+      if (off + len >= data.size()) break;
+      off += len - std::min(len - 1, overlap);
+    }
+  }
+  for (const Fallback& f : set.fallbacks) {
+    if (c.timed_out) break;
+    uint32_t p = set.variants[f.variant].pattern;
+    for (size_t pos = 0; pos < data.size(); ++pos) {
+      if (!f.first.has(data[pos])) continue;
+      if (pattern_done(c, p) || deadline_passed(c)) break;
+      try_at(c, f.variant, pos);
+    }
+  }
+  // Order and deduplicate what this scan added.
+  for (uint32_t p : s.touched) {
+    auto& list = table.list(p);
+    auto first = list.begin() + s.first_index[p];
+    std::sort(first, list.end(), [](const Match& a, const Match& b) {
+      return a.offset != b.offset ? a.offset < b.offset : a.length < b.length;
+    });
+    list.erase(std::unique(first, list.end(),
+                           [](const Match& a, const Match& b) { return a.offset == b.offset; }),
+               list.end());
+    if (limits.fast_mode && list.size() > 1) list.resize(1);
+    s.first_index[p] = UINT32_MAX;
+  }
+  s.touched.clear();
+  if (c.timed_out) return ScanOutcome::kTimeout;
+  return outcome;
+}
+
+}  // namespace vigie::re

@@ -1,0 +1,177 @@
+// PatternSet construction: specs -> variants -> programs and atoms -> one Vectorscan database.
+//
+// Every variant either has atoms (literals every match contains, chosen by atoms.h and scored
+// by atom_quality.h) or goes to the fallback list. Atoms are deduplicated across the whole set by
+// (bytes, case sensitivity): thousands of rules sharing "This program cannot" or "MZ" cost one
+// prefilter literal each, whose hit is then fanned out to every variant that uses it. The
+// database is built with hs_compile_multi over \xHH-escaped literals, because
+// hs_compile_lit_multi rejects literals that begin with a zero byte.
+#include <unordered_map>
+
+#include "re/atom_quality.h"
+#include "re/atoms.h"
+#include "re/parse.h"
+#include "re/pattern_set_impl.h"
+#include "re/variants.h"
+
+namespace vigie::re {
+
+std::optional<PatternError> check(const PatternSpec& spec) {
+  std::vector<VariantSource> variants;
+  if (auto e = expand(spec, variants)) return e;
+  for (auto& v : variants) {
+    if (v.literal) continue;
+    Program p;
+    if (!compile(v.ir, {v.ir.root}, false, p))
+      return PatternError{"pattern too large (its program would exceed the verifier's limit)", 0};
+  }
+  return std::nullopt;
+}
+
+namespace {
+
+ByteSet literal_first(const Variant& v) {
+  ByteSet s;
+  s.add(static_cast<uint8_t>(v.bytes[0]));
+  if (v.caseless) s.fold_case();
+  return s;
+}
+
+std::string describe(const std::string& atom) {
+  std::string out;
+  static const char* hex = "0123456789ABCDEF";
+  for (size_t i = 0; i < atom.size() && i < 8; ++i) {
+    if (i) out.push_back(' ');
+    out.push_back(hex[static_cast<uint8_t>(atom[i]) >> 4]);
+    out.push_back(hex[static_cast<uint8_t>(atom[i]) & 15]);
+  }
+  return out;
+}
+
+}  // namespace
+
+bool build_structures(PatternSet::Impl& impl, std::vector<BuildWarning>* warnings,
+                      std::string* error) {
+  std::unordered_map<std::string, uint32_t> atom_index;
+  auto add_atom = [&](const std::string& bytes, bool caseless, AtomUse use) {
+    std::string key = (caseless ? "i" : "c") + bytes;
+    auto [it, fresh] = atom_index.emplace(key, static_cast<uint32_t>(impl.atoms.size()));
+    if (fresh) impl.atoms.push_back(Atom{bytes, caseless, {}});
+    impl.atoms[it->second].uses.push_back(use);
+  };
+  for (uint32_t pi = 0; pi < impl.specs.size(); ++pi) {
+    std::vector<VariantSource> sources;
+    if (auto e = expand(impl.specs[pi], sources)) {
+      if (error) *error = "pattern " + std::to_string(pi) + ": " + e->message;
+      return false;
+    }
+    std::string slow;  // reason this pattern slows scanning, if any
+    for (auto& src : sources) {
+      Variant v;
+      v.pattern = pi;
+      v.xor_key = src.xor_key;
+      v.wide = src.wide;
+      v.fullword = src.fullword;
+      v.literal = src.literal;
+      v.caseless = src.caseless;
+      uint32_t vid = static_cast<uint32_t>(impl.variants.size());
+      if (src.literal) {
+        v.bytes = src.bytes;
+        impl.variants.push_back(v);
+        int q = atom_quality(src.bytes, src.caseless);
+        if (q < kAtomMinUsable) {
+          impl.fallbacks.push_back(Fallback{vid, literal_first(impl.variants[vid])});
+          slow = "no usable atom, best is {" + describe(src.bytes) + "}";
+        } else {
+          add_atom(src.bytes, src.caseless, AtomUse{vid, kNoProgram});
+          if (q < kAtomGood && slow.empty()) slow = "weak atom {" + describe(src.bytes) + "}";
+        }
+        continue;
+      }
+      Program fwd;
+      if (!compile(src.ir, {src.ir.root}, false, fwd)) {
+        if (error) *error = "pattern " + std::to_string(pi) + ": pattern too large";
+        return false;
+      }
+      impl.max_program = std::max(impl.max_program, fwd.insts.size());
+      v.prog = static_cast<uint32_t>(impl.programs.size());
+      impl.programs.push_back(std::move(fwd));
+      impl.variants.push_back(v);
+      AtomChoice choice = choose_atoms(src.ir, src.ir.root);
+      if (choice.atoms.empty() || choice.quality < kAtomMinUsable) {
+        impl.fallbacks.push_back(Fallback{vid, first_bytes(impl.programs[v.prog])});
+        slow = choice.atoms.empty()
+                   ? "no fixed bytes to search for"
+                   : "no usable atom, best is {" + describe(choice.atoms[0].bytes) + "}";
+        continue;
+      }
+      if (choice.quality < kAtomGood && slow.empty())
+        slow = "weak atom {" + describe(choice.atoms[0].bytes) + "}";
+      for (auto& a : choice.atoms) {
+        uint32_t rev = kNoProgram;
+        if (!a.prefix.empty()) {
+          Program rp;
+          if (!compile(src.ir, a.prefix, true, rp)) {
+            if (error) *error = "pattern " + std::to_string(pi) + ": pattern too large";
+            return false;
+          }
+          impl.max_program = std::max(impl.max_program, rp.insts.size());
+          rev = static_cast<uint32_t>(impl.programs.size());
+          impl.programs.push_back(std::move(rp));
+        }
+        add_atom(a.bytes, a.caseless, AtomUse{vid, rev});
+      }
+    }
+    if (!slow.empty() && warnings)
+      warnings->push_back(BuildWarning{pi, "string is slowing down scanning: " + slow});
+  }
+  return true;
+}
+
+bool build_database(PatternSet::Impl& impl, std::string* error) {
+  if (impl.atoms.empty()) return true;
+  std::vector<std::string> exprs;
+  std::vector<const char*> ptrs;
+  std::vector<unsigned> flags, ids;
+  exprs.reserve(impl.atoms.size());
+  static const char* hex = "0123456789abcdef";
+  for (size_t i = 0; i < impl.atoms.size(); ++i) {
+    std::string e;
+    for (char c : impl.atoms[i].bytes) {
+      e += "\\x";
+      e.push_back(hex[static_cast<uint8_t>(c) >> 4]);
+      e.push_back(hex[static_cast<uint8_t>(c) & 15]);
+    }
+    exprs.push_back(std::move(e));
+    flags.push_back(impl.atoms[i].caseless ? HS_FLAG_CASELESS : 0);
+    ids.push_back(static_cast<unsigned>(i));
+  }
+  for (auto& e : exprs) ptrs.push_back(e.c_str());
+  hs_database_t* db = nullptr;
+  hs_compile_error_t* cerr = nullptr;
+  if (hs_compile_multi(ptrs.data(), flags.data(), ids.data(), static_cast<unsigned>(ptrs.size()),
+                       HS_MODE_BLOCK, nullptr, &db, &cerr) != HS_SUCCESS) {
+    if (error) *error = std::string("prefilter build failed: ") + (cerr ? cerr->message : "?");
+    if (cerr) hs_free_compile_error(cerr);
+    return false;
+  }
+  impl.db.reset(db);
+  return true;
+}
+
+std::unique_ptr<PatternSet> PatternSet::build(std::vector<PatternSpec> specs,
+                                              std::vector<BuildWarning>* warnings,
+                                              std::string* error) {
+  std::unique_ptr<PatternSet> set(new PatternSet());
+  set->impl_ = std::make_unique<Impl>();
+  set->impl_->specs = std::move(specs);
+  if (!build_structures(*set->impl_, warnings, error)) return nullptr;
+  if (!build_database(*set->impl_, error)) return nullptr;
+  return set;
+}
+
+PatternSet::~PatternSet() = default;
+
+size_t PatternSet::size() const { return impl_->specs.size(); }
+
+}  // namespace vigie::re

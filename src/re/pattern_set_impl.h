@@ -1,0 +1,88 @@
+// The inside of a PatternSet: what build() produces and scan() reads.
+//
+//   specs     the patterns as given (kept for serialization)
+//   variants  concrete byte patterns (variants.h), each belonging to one pattern; a variant is a
+//             literal (compared directly) or a forward Program run by the Pike VM
+//   atoms     the prefilter's literals, deduplicated across all variants; atom i is expression
+//             i of the Vectorscan database, and lists every (variant, reversed prefix program)
+//             that uses it
+//   fallback  variants without a usable atom, tried at every offset whose byte can start them
+#pragma once
+
+#include <hs/hs.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "re/pattern_set.h"
+#include "re/program.h"
+#include "re/vm.h"
+
+namespace vigie::re {
+
+inline constexpr uint32_t kNoProgram = UINT32_MAX;
+
+struct Variant {
+  uint32_t pattern = 0;
+  uint8_t xor_key = 0;
+  bool wide = false;
+  bool fullword = false;
+  bool literal = false;
+  bool caseless = false;
+  std::string bytes;           // literal
+  uint32_t prog = kNoProgram;  // !literal: index into programs
+};
+
+struct AtomUse {
+  uint32_t variant = 0;
+  uint32_t rev_prog = kNoProgram;  // kNoProgram: the match starts where the atom starts
+};
+
+struct Atom {
+  std::string bytes;
+  bool caseless = false;
+  std::vector<AtomUse> uses;
+};
+
+struct Fallback {
+  uint32_t variant = 0;
+  ByteSet first;
+};
+
+struct HsDatabaseDeleter {
+  void operator()(hs_database_t* db) const { hs_free_database(db); }
+};
+
+struct PatternSet::Impl {
+  std::vector<PatternSpec> specs;
+  std::vector<Variant> variants;
+  std::vector<Program> programs;
+  std::vector<Atom> atoms;
+  std::vector<Fallback> fallbacks;
+  std::unique_ptr<hs_database_t, HsDatabaseDeleter> db;
+  size_t max_program = 0;
+};
+
+struct PatternScratch::Impl {
+  hs_scratch_t* hs = nullptr;
+  VmScratch vm;
+  std::vector<uint64_t> starts;
+  std::vector<uint32_t> touched;      // patterns that got matches in this scan
+  std::vector<uint32_t> first_index;  // per pattern: list size at scan start, or UINT32_MAX
+  std::vector<uint64_t> start_cache;  // (variant + 1) << 40 ^ start, direct mapped
+  ~Impl() {
+    if (hs) hs_free_scratch(hs);
+  }
+};
+
+// Builds everything but the Vectorscan database (shared by build() and deserialize()).
+bool build_structures(PatternSet::Impl& impl, std::vector<BuildWarning>* warnings,
+                      std::string* error);
+// Compiles impl.atoms into impl.db.
+bool build_database(PatternSet::Impl& impl, std::string* error);
+
+// fullword rules for a match [start, end) of data (see fullword.cc).
+bool fullword_ok(const uint8_t* data, size_t size, size_t start, size_t end, bool wide);
+
+}  // namespace vigie::re

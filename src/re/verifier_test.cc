@@ -1,0 +1,170 @@
+// Verifier semantics. Every expectation here was observed with `yara -s` (4.2.3) on the same
+// pattern and data, except where a comment says vigie differs on purpose.
+#include <gtest/gtest.h>
+
+#include "modules/module.h"
+#include "re/re_test_util.h"
+
+namespace vigie::re {
+namespace {
+
+using testing::Found;
+using testing::hex;
+using testing::regex;
+using testing::scan_one;
+using testing::text;
+
+TEST(Verifier, TextMatchesOverlapAtEveryOffset) {
+  EXPECT_EQ(scan_one(text("aa"), "aaaa"), (Found{{0, 2}, {1, 2}, {2, 2}}));
+  EXPECT_EQ(scan_one(text("abc"), "xxabcxabc"), (Found{{2, 3}, {6, 3}}));
+  EXPECT_EQ(scan_one(text("abc"), "ab"), Found{});
+}
+
+TEST(Verifier, GreedyAndLazyRegex) {
+  EXPECT_EQ(scan_one(regex("ab+"), "abbbab"), (Found{{0, 4}, {4, 2}}));
+  EXPECT_EQ(scan_one(regex("ab+?"), "abbbab"), (Found{{0, 2}, {4, 2}}));
+  EXPECT_EQ(scan_one(regex("a.*b"), "aXbXbaab"), (Found{{0, 8}, {5, 3}, {6, 2}}));
+  EXPECT_EQ(scan_one(regex("a.*?b"), "aXbXbaab"), (Found{{0, 3}, {5, 3}, {6, 2}}));
+  EXPECT_EQ(scan_one(regex("a(bc)?"), "abc"), (Found{{0, 3}}));
+  EXPECT_EQ(scan_one(regex("a(bc)??"), "abc"), (Found{{0, 1}}));
+  EXPECT_EQ(scan_one(regex("xab{1,3}"), "xabbbb"), (Found{{0, 5}}));
+}
+
+TEST(Verifier, AlternationPrefersEarlierBranch) {
+  EXPECT_EQ(scan_one(regex("xa(bc|b)"), "xabc"), (Found{{0, 4}}));
+  EXPECT_EQ(scan_one(regex("xa(x|bcd|b)"), "xabcd"), (Found{{0, 5}}));
+  EXPECT_EQ(scan_one(regex("x(ab|a)(bcd)?"), "xabcd"), (Found{{0, 3}}));
+  EXPECT_EQ(scan_one(regex("xa(b|bc)+"), "xabcbc"), (Found{{0, 3}}));
+  EXPECT_EQ(scan_one(regex("xa(bc|b)*"), "xabcbc"), (Found{{0, 6}}));
+  EXPECT_EQ(scan_one(regex("xa(b|bc)*"), "xabcbc"), (Found{{0, 3}}));
+  EXPECT_EQ(scan_one(regex("(ab|a)xyz"), "abxyz"), (Found{{0, 5}}));
+}
+
+TEST(Verifier, EmptyMatchesAreNotReported) {
+  EXPECT_EQ(scan_one(regex(".*"), "ab\ncd"), (Found{{0, 2}, {1, 1}, {3, 2}, {4, 1}}));
+  EXPECT_EQ(scan_one(regex("a?"), "xax"), (Found{{1, 1}}));
+}
+
+TEST(Verifier, DotAndDotAll) {
+  EXPECT_EQ(scan_one(regex("a.b"), "a\nb"), Found{});
+  EXPECT_EQ(scan_one(regex("a.b", lang::kRegexDotAll), "a\nb"), (Found{{0, 3}}));
+}
+
+TEST(Verifier, AnchorsAndWordBoundaries) {
+  EXPECT_EQ(scan_one(regex("^ab"), "abab"), (Found{{0, 2}}));
+  EXPECT_EQ(scan_one(regex("ab$"), "abab"), (Found{{2, 2}}));
+  EXPECT_EQ(scan_one(regex("\\bab\\b"), "ab xab ab_ ab."), (Found{{0, 2}, {11, 2}}));
+  EXPECT_EQ(scan_one(regex("\\Bab"), "ab xab"), (Found{{4, 2}}));
+}
+
+TEST(Verifier, HexJumpsAreLazy) {
+  EXPECT_EQ(scan_one(hex("61 [0-5] 62"), "aXbXb"), (Found{{0, 3}}));
+  EXPECT_EQ(scan_one(hex("61 [0-5] 62"), "aabXb"), (Found{{0, 3}, {1, 2}}));
+  EXPECT_EQ(scan_one(hex("78 79 7a 61 [0-3] 62"), "xyzabbb"), (Found{{0, 5}}));
+  EXPECT_EQ(scan_one(hex("61 62 ?? [-] 63"), "abXcc"), (Found{{0, 4}}));
+  EXPECT_EQ(scan_one(hex("78 79 7a 61 [0-3] (62|63)"), "xyzaXcb"), (Found{{0, 6}}));
+}
+
+TEST(Verifier, HexAlternativesPreferEarlierBranch) {
+  EXPECT_EQ(scan_one(hex("78 79 7a 61 ( 62 63 | 62 )"), "xyzabc"), (Found{{0, 6}}));
+  EXPECT_EQ(scan_one(hex("78 79 7a 61 ?? ( 62 63 | 62 ) 64"), "xyzaXbcd"), (Found{{0, 8}}));
+  EXPECT_EQ(scan_one(hex("61 ( 62 | 62 63 ) 64"), "abcd"), (Found{{0, 4}}));
+}
+
+TEST(Verifier, HexWildcardsNibblesAndNot) {
+  EXPECT_EQ(scan_one(hex("4D ?A"), "M\x1aMZ"), (Found{{0, 2}, {2, 2}}));
+  EXPECT_EQ(scan_one(hex("4D 5?"), "MZM\x50M\x61"), (Found{{0, 2}, {2, 2}}));
+  EXPECT_EQ(scan_one(hex("41 ~42 43"), "ABCAXC"), (Found{{3, 3}}));
+  EXPECT_EQ(scan_one(hex("41 ~?2 43"),
+                     "ABCAXCA\x12"
+                     "C"),
+            (Found{{3, 3}}));
+}
+
+// YARA stops regex and hex matches after 4096 bytes (YR_RE_SCAN_LIMIT): /a[^b]*b/ does not match
+// 'a' + 4095 'X' + 'b' there, and /aX*/ reports 4096 bytes of a longer run. vigie has no limit.
+TEST(Verifier, NoLengthCutOff) {
+  std::string long_gap = "a" + std::string(10000, 'X') + "b";
+  EXPECT_EQ(scan_one(regex("a[^b]*b"), long_gap), (Found{{0, 10002}}));
+  EXPECT_EQ(scan_one(hex("61 [-] 62"), long_gap), (Found{{0, 10002}}));
+  std::string run = "a" + std::string(5000, 'X');
+  auto m = scan_one(regex("aX*"), run);
+  ASSERT_EQ(m.size(), 1u);
+  EXPECT_EQ(m[0].second, 5001u);
+}
+
+TEST(Verifier, RegexWithPrefixBeforeTheAtom) {
+  // The atom is "needle"; starts are found backwards from it.
+  EXPECT_EQ(scan_one(regex("[0-9]+needle"), "ab123needle 9needle"),
+            (Found{{2, 9}, {3, 8}, {4, 7}, {12, 7}}));
+  EXPECT_EQ(scan_one(regex("(foo|ba+r)tail"), "xbaaartail footail"), (Found{{1, 9}, {11, 7}}));
+}
+
+TEST(Verifier, PatternsWithoutAtoms) {
+  std::vector<BuildWarning> warnings;
+  std::string err;
+  auto set = PatternSet::build({hex("?? ?? 00"), regex(".*"), text("abcdef")}, &warnings, &err);
+  ASSERT_TRUE(set) << err;
+  ASSERT_EQ(warnings.size(), 2u);
+  EXPECT_EQ(warnings[0].pattern, 0u);
+  EXPECT_EQ(warnings[1].pattern, 1u);
+  EXPECT_NE(warnings[0].message.find("slowing down scanning"), std::string::npos);
+  EXPECT_EQ(scan_one(hex("?? ?? 00"), std::string("ab\0cd\0", 6)), (Found{{0, 3}, {3, 3}}));
+}
+
+TEST(Verifier, MaxMatchesAndFastMode) {
+  ScanLimits lim;
+  lim.max_matches_per_pattern = 3;
+  std::string err;
+  auto set = PatternSet::build({text("a")}, nullptr, &err);
+  ASSERT_TRUE(set);
+  PatternScratch scratch(*set);
+  MatchTable table;
+  table.reset(1);
+  std::string data(10, 'a');
+  std::span<const uint8_t> bytes(reinterpret_cast<const uint8_t*>(data.data()), data.size());
+  EXPECT_EQ(set->scan(scratch, bytes, 0, lim, table), ScanOutcome::kOk);
+  EXPECT_EQ(table.matches(0).size(), 3u);
+  EXPECT_TRUE(table.overflowed(0));
+  lim = {};
+  lim.fast_mode = true;
+  table.reset(1);
+  EXPECT_EQ(set->scan(scratch, bytes, 100, lim, table), ScanOutcome::kOk);
+  ASSERT_EQ(table.matches(0).size(), 1u);
+  EXPECT_EQ(table.matches(0)[0].offset, 100u);
+  EXPECT_FALSE(table.overflowed(0));
+}
+
+TEST(Verifier, ManyPatternsShareAtoms) {
+  std::vector<PatternSpec> specs;
+  for (int i = 0; i < 50; ++i) specs.push_back(regex("shared" + std::to_string(i % 5) + "[0-9]"));
+  auto m = testing::scan_matches(specs, "xx shared37 shared2x", 8);
+  ASSERT_EQ(m.size(), 1u);
+  EXPECT_EQ(m[0].offset, 3u);
+  EXPECT_EQ(m[0].length, 8u);
+  EXPECT_TRUE(testing::scan_matches(specs, "xx shared37 shared2x", 7).empty());
+}
+
+TEST(Regex, SearchForMatchesOperator) {
+  PatternError e;
+  auto r = Regex::compile("ab+c", 0, &e);
+  ASSERT_TRUE(r);
+  EXPECT_TRUE(r->search("xxabbbc"));
+  EXPECT_FALSE(r->search("xxac"));
+  EXPECT_TRUE(regex_search(*r, "abc"));
+  auto i = Regex::compile("^abc$", lang::kRegexNocase, &e);
+  ASSERT_TRUE(i);
+  EXPECT_TRUE(i->search("AbC"));
+  EXPECT_FALSE(i->search("AbCd"));
+  auto empty = Regex::compile("x?", 0, &e);
+  ASSERT_TRUE(empty);
+  EXPECT_TRUE(empty->search("abc"));
+  EXPECT_TRUE(empty->search(""));
+  EXPECT_EQ(i->source(), "^abc$");
+  EXPECT_EQ(i->flags(), lang::kRegexNocase);
+  EXPECT_FALSE(Regex::compile("a(", 0, &e));
+  EXPECT_EQ(e.message, "syntax error");
+}
+
+}  // namespace
+}  // namespace vigie::re

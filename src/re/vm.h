@@ -1,0 +1,67 @@
+// The verifier's Pike VM: runs a Program (program.h) over bytes, one step per byte, keeping the
+// live threads in priority order in a sparse set indexed by program counter.
+//
+// match_at gives YARA's (and Perl's) leftmost-first answer for a match anchored at a start:
+// threads are kept in priority order; when one reaches the match instruction the lower-priority
+// threads are dropped and the higher-priority ones go on, so greedy and lazy repetition and
+// ordered alternation come out as a backtracking engine would give them, in time linear in the
+// bytes read. There is no length cut-off: a match ends where the pattern says. (YARA 4.x stops
+// every regex and hex match after YR_RE_SCAN_LIMIT = 4096 bytes: longer matches are cut short or
+// not reported at all. vigie reports them whole.)
+//
+// reverse_starts runs a reversed program backwards from a position and reports every position
+// where it reaches the match instruction: the possible starts of a match whose atom begins there.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "re/program.h"
+
+namespace vigie::re {
+
+struct SparseSet {
+  std::vector<uint32_t> dense, sparse;
+  uint32_t size = 0;
+  void resize(size_t n) {
+    if (sparse.size() < n) {
+      sparse.resize(n);
+      dense.resize(n);
+    }
+  }
+  bool contains(uint32_t v) const { return sparse[v] < size && dense[sparse[v]] == v; }
+  void insert(uint32_t v) {
+    sparse[v] = size;
+    dense[size++] = v;
+  }
+  void clear() { size = 0; }
+};
+
+struct VmScratch {
+  SparseSet a, b;
+  std::vector<uint32_t> stack;
+  void reserve(size_t program_size) {
+    a.resize(program_size);
+    b.resize(program_size);
+  }
+};
+
+inline bool is_word_byte(uint8_t c) {
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+}
+
+// Length of the preferred match starting at `start`, or -1. Zero-length results are returned
+// as 0 (callers decide whether an empty match counts).
+int64_t match_at(const Program& prog, const uint8_t* data, size_t size, size_t start,
+                 VmScratch& vm);
+
+// Appends to `out` every q <= end such that the reversed program matches data[q, end), in
+// decreasing order, at most `max_out` of them. Returns false if max_out was reached.
+bool reverse_starts(const Program& rprog, const uint8_t* data, size_t size, size_t end,
+                    VmScratch& vm, std::vector<uint64_t>& out, size_t max_out);
+
+// True if the program matches anywhere in data (an empty match counts).
+bool search(const Program& prog, const uint8_t* data, size_t size, VmScratch& vm);
+
+}  // namespace vigie::re
