@@ -55,7 +55,8 @@ struct Value {
   bool defined() const { return tag != Tag::kUndefined; }
 };
 
-// Parameters: a string of 'i' (integer), 'f' (float), 's' (string), 'r' (regex), e.g. "si".
+// Parameters: a string of 'i' (integer), 'f' (float), 's' (string), 'r' (regex), e.g. "si",
+// and 'b' (a boolean, passed as an integer 0 or 1: math.to_number takes one, as in YARA).
 // Result: one of 'i', 'f', 's'.
 using Function = Value (*)(CallContext& ctx, std::span<const Value> args);
 struct Overload {

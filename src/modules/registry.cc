@@ -15,14 +15,28 @@
 namespace vigie::mod {
 
 // Each module's definition, in its own file.
+extern const Module kConsoleModule;
+extern const Module kHashModule;
+extern const Module kMagicModule;
+extern const Module kMathModule;
+extern const Module kStringModule;
 extern const Module kTestsModule;
+extern const Module kTimeModule;
 
 namespace {
 
-// Sorted by name, as `yara` lists them.
+// Sorted by name, as `yara` lists them. One per line, so entries are added without conflicts.
+// clang-format off
 const Module* const kModules[] = {
+    &kConsoleModule,
+    &kHashModule,
+    &kMagicModule,
+    &kMathModule,
+    &kStringModule,
     &kTestsModule,
+    &kTimeModule,
 };
+// clang-format on
 
 }  // namespace
 
