@@ -1,0 +1,31 @@
+#include "lang/diagnose.h"
+
+#include <algorithm>
+
+namespace vigie::lang {
+
+Diagnostic diagnostic_at(const Program& program, const Span& span, Severity severity,
+                         std::string code, std::string message) {
+  Diagnostic d;
+  d.severity = severity;
+  d.code = std::move(code);
+  d.message = std::move(message);
+  if (span.file >= program.files.size()) return d;
+  const SourceFile& f = program.files[span.file];
+  d.location.file = f.path;
+  d.location.line = span.line;
+  d.location.column = span.column;
+  if (span.line == 0) return d;
+  size_t off = std::min<size_t>(span.offset, f.text.size());
+  size_t begin = off == 0 ? std::string::npos : f.text.rfind('\n', off - 1);
+  begin = begin == std::string::npos ? 0 : begin + 1;
+  size_t end = f.text.find('\n', off);
+  if (end == std::string::npos) end = f.text.size();
+  d.source_line = f.text.substr(begin, end - begin);
+  if (!d.source_line.empty() && d.source_line.back() == '\r') d.source_line.pop_back();
+  size_t room = end > off ? end - off : 1;
+  d.span_length = static_cast<uint32_t>(std::clamp<size_t>(span.length, 1, room));
+  return d;
+}
+
+}  // namespace vigie::lang

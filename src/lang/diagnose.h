@@ -1,0 +1,17 @@
+// Diagnostics about places in a parsed program.
+#pragma once
+
+#include <string>
+
+#include "lang/ast.h"
+#include "vigie/diagnostics.h"
+
+namespace vigie::lang {
+
+// A diagnostic pointing at `span`: file name, line, column, the source line and the length to
+// underline (cut at the end of the line) are taken from `program`. A span whose file index is
+// out of range gives a diagnostic without location.
+Diagnostic diagnostic_at(const Program& program, const Span& span, Severity severity,
+                         std::string code, std::string message);
+
+}  // namespace vigie::lang

@@ -1,0 +1,423 @@
+// Files, rules, metadata and string declarations; the entry points of parser.h.
+//
+// Includes are parsed in place by a nested run of the same Parser over the included file, with
+// the lexer and lookahead of the including file saved around it, so rules and imports land in
+// the program in source order. The include stack (canonical paths) detects cycles.
+#include <fstream>
+#include <sstream>
+#include <system_error>
+
+#include "lang/diag_codes.h"
+#include "lang/diagnose.h"
+#include "lang/parser_impl.h"
+
+namespace vigie::lang {
+namespace {
+
+constexpr size_t kMaxIncludeDepth = 16;
+
+bool read_file(const std::filesystem::path& path, std::string& out, std::string& why) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    why = "is a directory";
+    return false;
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    why = std::filesystem::exists(path, ec) ? "permission denied or unreadable" : "no such file";
+    return false;
+  }
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  if (in.bad()) {
+    why = "read error";
+    return false;
+  }
+  out = ss.str();
+  return true;
+}
+
+std::filesystem::path canonical_or_absolute(const std::filesystem::path& p) {
+  std::error_code ec;
+  auto c = std::filesystem::weakly_canonical(p, ec);
+  if (ec) c = std::filesystem::absolute(p, ec).lexically_normal();
+  return c;
+}
+
+std::filesystem::path dir_of(const std::string& origin) {
+  if (origin == "<string>" || origin.empty()) return {};
+  return std::filesystem::path(origin).parent_path();
+}
+
+}  // namespace
+
+DepthGuard::DepthGuard(Parser& p) : p_(p) {
+  if (++p_.depth_ > p_.options_.max_depth) {
+    Span s = p_.span();
+    p_.fail(codes::kTooDeep, s,
+            "expression nested too deeply (more than " + std::to_string(p_.options_.max_depth) +
+                " levels)");
+  }
+}
+
+void Parser::report(Severity severity, const char* code, const Span& span, std::string message) {
+  if (quiet_) return;
+  Diagnostic d = diagnostic_at(program_, span, severity, code, std::move(message));
+  d.rule = rule_name_;
+  if (severity == Severity::kError) ++errors_;
+  diags_.push_back(std::move(d));
+}
+
+void Parser::advance() {
+  prev_end_ = cur_.offset + cur_.length;
+  if (next_) {
+    cur_ = std::move(*next_);
+    next_.reset();
+  } else {
+    cur_ = lexer_->next();
+  }
+}
+
+const Token& Parser::peek() {
+  if (!next_) next_ = lexer_->next();
+  return *next_;
+}
+
+bool Parser::accept(Tok k) {
+  if (cur_.kind != k) return false;
+  advance();
+  return true;
+}
+
+Token Parser::expect(Tok k, const char* what) {
+  if (cur_.kind != k) unexpected(what ? std::string(what) : describe(k));
+  Token t = std::move(cur_);
+  advance();
+  return t;
+}
+
+void Parser::unexpected(const std::string& expected) {
+  if (cur_.kind == Tok::kError) throw SyntaxError{};  // the lexer has said why
+  fail(codes::kSyntax, span(), "unexpected " + describe(cur_) + ", expected " + expected);
+}
+
+void Parser::fail(const char* code, const Span& span, std::string message) {
+  report(Severity::kError, code, span, std::move(message));
+  throw SyntaxError{};
+}
+
+void Parser::resync() {
+  quiet_ = true;
+  while (!at(Tok::kEof)) {
+    if (at(Tok::kRule) || at(Tok::kImport) || at(Tok::kInclude)) break;
+    if (at(Tok::kPrivate) || at(Tok::kGlobal)) {
+      Tok n = peek().kind;
+      if (n == Tok::kRule || n == Tok::kPrivate || n == Tok::kGlobal) break;
+    }
+    advance();
+  }
+  quiet_ = false;
+}
+
+void Parser::parse_file_text(uint32_t file, const std::filesystem::path& dir) {
+  // Save the including file's state: this runs nested for includes.
+  Lexer* saved_lexer = lexer_;
+  uint32_t saved_file = file_;
+  std::filesystem::path saved_dir = dir_;
+  Token saved_cur = std::move(cur_);
+  std::optional<Token> saved_next = std::move(next_);
+
+  // The text is not modified while its lexer lives: program_.files may grow (includes), so the
+  // view is taken from a copy owned here rather than from the vector element.
+  const std::string text = program_.files[file].text;
+  Lexer lexer(text, file, options_.strict_escape,
+              [this](Severity sev, const char* code, const Span& s, std::string msg) {
+                report(sev, code, s, std::move(msg));
+              });
+  lexer_ = &lexer;
+  file_ = file;
+  dir_ = dir;
+  next_.reset();
+  advance();
+  while (!at(Tok::kEof)) {
+    try {
+      switch (cur_.kind) {
+        case Tok::kImport:
+          parse_import();
+          break;
+        case Tok::kInclude:
+          parse_include();
+          break;
+        case Tok::kRule:
+        case Tok::kPrivate:
+        case Tok::kGlobal:
+          parse_rule();
+          break;
+        default:
+          unexpected("\"rule\", \"import\" or \"include\"");
+      }
+    } catch (const SyntaxError&) {
+      rule_name_.clear();
+      depth_ = 0;
+      in_for_of_ = 0;
+      if (!at(Tok::kEof)) {
+        // Step over the offending token unless it starts the next declaration.
+        if (!(at(Tok::kRule) || at(Tok::kImport) || at(Tok::kInclude) || at(Tok::kPrivate) ||
+              at(Tok::kGlobal))) {
+          quiet_ = true;
+          advance();
+          quiet_ = false;
+        }
+        resync();
+      }
+    }
+  }
+
+  lexer_ = saved_lexer;
+  file_ = saved_file;
+  dir_ = std::move(saved_dir);
+  cur_ = std::move(saved_cur);
+  next_ = std::move(saved_next);
+}
+
+void Parser::parse_import() {
+  advance();
+  Token t = expect(Tok::kText, "a module name in quotes");
+  program_.imports.push_back(Import{t.value, lexer_->span_of(t)});
+}
+
+void Parser::parse_include() {
+  Span at_include = span();
+  advance();
+  // Read the path token before anything else: the nested parse replaces the lexer state, and
+  // the lookahead after the path must be taken only afterwards.
+  if (!at(Tok::kText)) unexpected("a file name in quotes");
+  Token name = std::move(cur_);
+  Span name_span = lexer_->span_of(name);
+  if (!options_.allow_includes)
+    fail(codes::kIncludesDisabled, at_include, "include directives are not allowed here");
+  if (include_stack_.size() >= kMaxIncludeDepth)
+    fail(codes::kIncludeTooDeep, name_span,
+         "includes nested too deeply (more than " + std::to_string(kMaxIncludeDepth) + " levels)");
+  std::filesystem::path path = dir_ / std::filesystem::path(name.value);
+  std::filesystem::path canon = canonical_or_absolute(path);
+  for (const auto& p : include_stack_)
+    if (p == canon)
+      fail(codes::kIncludeCycle, name_span,
+           "include cycle: \"" + name.value + "\" is already being parsed");
+  std::string text, why;
+  if (!read_file(path, text, why))
+    fail(codes::kIncludeOpen, name_span,
+         "cannot open included file \"" + path.lexically_normal().string() + "\": " + why);
+  auto index = static_cast<uint32_t>(program_.files.size());
+  program_.files.push_back(SourceFile{path.lexically_normal().string(), std::move(text)});
+  include_stack_.push_back(canon);
+  std::string saved_rule = std::move(rule_name_);
+  rule_name_.clear();
+  parse_file_text(index, path.parent_path());
+  rule_name_ = std::move(saved_rule);
+  include_stack_.pop_back();
+  advance();  // past the file name, in the including file
+}
+
+namespace {
+
+bool has_modifier_start(Tok k) {
+  switch (k) {
+    case Tok::kNocase:
+    case Tok::kWide:
+    case Tok::kAscii:
+    case Tok::kFullword:
+    case Tok::kPrivate:
+    case Tok::kXor:
+    case Tok::kBase64:
+    case Tok::kBase64Wide:
+      return true;
+    default:
+      return false;
+  }
+}
+
+}  // namespace
+
+void Parser::parse_rule() {
+  size_t errors_before = errors_;
+  Rule rule;
+  while (at(Tok::kPrivate) || at(Tok::kGlobal)) {
+    if (at(Tok::kPrivate))
+      rule.is_private = true;
+    else
+      rule.is_global = true;
+    advance();
+  }
+  expect(Tok::kRule);
+  if (!at(Tok::kIdentifier)) unexpected("a rule name");
+  rule.name = std::string(cur_.text);
+  rule.span = span();
+  rule_name_ = rule.name;
+  advance();
+  refs_.clear();
+  in_for_of_ = 0;
+  depth_ = 0;
+  if (accept(Tok::kColon)) {
+    if (!at(Tok::kIdentifier)) unexpected("a tag");
+    while (at(Tok::kIdentifier)) {
+      std::string tag(cur_.text);
+      bool dup = false;
+      for (const auto& t : rule.tags) dup |= t == tag;
+      if (dup)
+        report(Severity::kError, codes::kDuplicateTag, span(), "duplicate tag \"" + tag + "\"");
+      else
+        rule.tags.push_back(std::move(tag));
+      advance();
+    }
+  }
+  expect(Tok::kLBrace);
+  if (accept(Tok::kMeta)) {
+    expect(Tok::kColon);
+    while (at(Tok::kIdentifier)) parse_meta(rule);
+  }
+  if (accept(Tok::kStrings)) {
+    expect(Tok::kColon);
+    if (!at(Tok::kStringId)) unexpected("a string identifier");
+    while (at(Tok::kStringId)) parse_string(rule);
+  }
+  if (!at(Tok::kCondition)) {
+    if (rule.strings.empty() && rule.metas.empty() && !at(Tok::kMeta) && !at(Tok::kStrings))
+      unexpected("\"meta\", \"strings\" or \"condition\"");
+    unexpected("\"condition\"");
+  }
+  advance();
+  expect(Tok::kColon);
+  rule.condition = parse_expr(0).id;
+  if (!at(Tok::kRBrace)) unexpected("an operator or \"}\"");
+  advance();
+  check_rule(rule);
+  if (errors_ == errors_before) program_.rules.push_back(std::move(rule));
+  rule_name_.clear();
+}
+
+void Parser::parse_meta(Rule& rule) {
+  MetaDecl m;
+  m.identifier = std::string(cur_.text);
+  m.span = span();
+  advance();
+  expect(Tok::kAssign);
+  switch (cur_.kind) {
+    case Tok::kText:
+      m.type = MetaDecl::Type::kString;
+      m.string = cur_.value;
+      break;
+    case Tok::kInteger:
+      m.type = MetaDecl::Type::kInteger;
+      m.integer = cur_.integer;
+      break;
+    case Tok::kMinus:
+      advance();
+      if (!at(Tok::kInteger)) unexpected("a number");
+      m.type = MetaDecl::Type::kInteger;
+      m.integer = -cur_.integer;  // literals are at most INT64_MAX, so this cannot overflow
+      break;
+    case Tok::kTrue:
+    case Tok::kFalse:
+      m.type = MetaDecl::Type::kBoolean;
+      m.boolean = at(Tok::kTrue);
+      break;
+    default:
+      unexpected("a text string, a number, \"true\" or \"false\"");
+  }
+  advance();
+  rule.metas.push_back(std::move(m));
+}
+
+void Parser::parse_string(Rule& rule) {
+  StringDecl s;
+  s.identifier = std::string(cur_.text);
+  Span id_span = span();
+  s.span = id_span;
+  if (s.identifier != "$") {
+    for (const auto& other : rule.strings)
+      if (other.identifier == s.identifier)
+        report(Severity::kError, codes::kDuplicateString, id_span,
+               "duplicate string identifier \"" + s.identifier + "\"");
+  }
+  advance();
+  if (!at(Tok::kAssign)) unexpected("\"=\"");
+  advance();
+  switch (cur_.kind) {
+    case Tok::kText:
+      s.kind = StringKind::kText;
+      s.value = cur_.value;
+      s.value_span = span();
+      if (s.value.empty())
+        report(Severity::kError, codes::kEmptyString, span(),
+               "string \"" + s.identifier + "\" is empty");
+      advance();
+      break;
+    case Tok::kRegex:
+      s.kind = StringKind::kRegex;
+      s.value = cur_.value;
+      s.regex_flags = cur_.regex_flags;
+      s.value_span = span();
+      s.value_span.offset += 1;
+      s.value_span.column += 1;
+      s.value_span.length = static_cast<uint32_t>(s.value.size());
+      if (s.value.empty())
+        report(Severity::kError, codes::kEmptyRegex, span(),
+               "regular expression of \"" + s.identifier + "\" is empty");
+      advance();
+      break;
+    case Tok::kLBrace: {
+      // The lookahead is empty here (nothing peeks past "="), so the lexer sits right after
+      // the brace and can read the raw body.
+      Token body = lexer_->hex_body();
+      if (body.kind == Tok::kError) throw SyntaxError{};
+      s.kind = StringKind::kHex;
+      s.value = body.value;
+      s.value_span = lexer_->span_of(body);
+      if (s.value.find_first_not_of(" \t\r\n\v\f") == std::string::npos)
+        report(Severity::kError, codes::kEmptyHexString, s.value_span,
+               "hex string \"" + s.identifier + "\" is empty");
+      cur_ = std::move(body);
+      cur_.length += 1;  // the closing brace, so that the declaration's span includes it
+      advance();
+      break;
+    }
+    default:
+      unexpected("a text string, a hex string or a regular expression");
+  }
+  if (has_modifier_start(cur_.kind)) parse_modifiers(s);
+  // The declaration spans from its identifier to the last token read.
+  if (prev_end_ > id_span.offset) s.span.length = prev_end_ - id_span.offset;
+  rule.strings.push_back(std::move(s));
+}
+
+}  // namespace vigie::lang
+
+namespace vigie::lang {
+
+bool parse_source(std::string_view text, std::string origin, const ParseOptions& options,
+                  Program& program, std::vector<vigie::Diagnostic>& diags) {
+  Parser parser(options, program, diags);
+  auto index = static_cast<uint32_t>(program.files.size());
+  std::filesystem::path dir = dir_of(origin);
+  program.files.push_back(SourceFile{std::move(origin), std::string(text)});
+  parser.parse_file_text(index, dir);
+  return !parser.failed();
+}
+
+bool parse_file(const std::filesystem::path& path, const ParseOptions& options, Program& program,
+                std::vector<vigie::Diagnostic>& diags) {
+  std::string text, why;
+  if (!read_file(path, text, why)) {
+    Diagnostic d;
+    d.code = codes::kFileOpen;
+    d.message = "cannot open rule file \"" + path.string() + "\": " + why;
+    d.location.file = path.string();
+    diags.push_back(std::move(d));
+    return false;
+  }
+  return parse_source(text, path.string(), options, program, diags);
+}
+
+}  // namespace vigie::lang
