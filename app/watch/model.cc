@@ -1,0 +1,219 @@
+// The behaviour model. See model.h for the weights and the reasoning behind them.
+#include "watch/model.h"
+
+#include <algorithm>
+#include <cctype>
+#include <functional>
+
+#include "watch/store.h"
+
+namespace vigie::watch {
+namespace {
+
+constexpr size_t kMaxPending = 16;
+constexpr size_t kMaxEvidence = 256;
+
+// Extensions honest tools append or swap in when they rename: compressors, rotations,
+// editors' backups, package managers, partial downloads.
+bool BenignExtension(const std::string& ext) {
+  static const std::set<std::string> kBenign = {
+      "gz",     "bz2",     "xz",      "zst",        "lz4",      "z",        "zip",       "7z",
+      "tar",    "tgz",     "old",     "bak",        "orig",     "new",      "tmp",       "temp",
+      "swp",    "part",    "partial", "lock",       "dpkg-new", "dpkg-old", "dpkg-dist", "dpkg-tmp",
+      "rpmnew", "rpmsave", "ucf-old", "ucf-dist",   "save",     "backup",   "prev",      "1",
+      "o",      "pack",    "idx",     "crdownload", "download"};
+  if (ext.empty()) return true;
+  if (std::all_of(ext.begin(), ext.end(), [](char c) { return std::isdigit(uint8_t(c)); }))
+    return true;
+  std::string lower = ext;
+  for (char& c : lower) c = char(std::tolower(uint8_t(c)));
+  return kBenign.count(lower) > 0;
+}
+
+std::string ExtensionOf(const std::string& name) {
+  size_t dot = name.rfind('.');
+  if (dot == std::string::npos || dot == 0) return {};
+  return name.substr(dot + 1);
+}
+
+bool SizesMatch(uint64_t a, uint64_t b) {
+  uint64_t d = a > b ? a - b : b - a;
+  return d <= std::max<uint64_t>(64 * 1024, std::max(a, b) / 10);
+}
+
+}  // namespace
+
+std::string DirOf(const std::string& path) {
+  size_t slash = path.rfind('/');
+  return slash == std::string::npos ? std::string(".") : path.substr(0, slash);
+}
+
+std::string BaseOf(const std::string& path) { return path.substr(path.rfind('/') + 1); }
+
+Actor& Model::ActorFor(const ProcInfo& p) {
+  auto pid_it = by_pid_.find(p.pid);
+  if (pid_it != by_pid_.end()) {
+    auto a = actors_.find(pid_it->second);
+    if (a != actors_.end()) {
+      auto known = a->second.procs.find(p.pid);
+      // A reused pid (different start time) is a new process.
+      if (known != a->second.procs.end() &&
+          (known->second.start_time == p.start_time || p.start_time == 0)) {
+        if (!p.exe.empty() && known->second.exe != p.exe) known->second.exe = p.exe;
+        return a->second;
+      }
+    }
+  }
+  uint64_t id = 0;
+  auto g = p.pgid > 0 ? by_pgid_.find(p.pgid) : by_pgid_.end();
+  if (g != by_pgid_.end() && actors_.count(g->second)) {
+    id = g->second;
+  } else if (auto parent = by_pid_.find(p.ppid);
+             p.ppid > 1 && parent != by_pid_.end() && actors_.count(parent->second)) {
+    id = parent->second;
+  } else {
+    id = next_id_++;
+    Actor& a = actors_[id];
+    a.id = id;
+    a.pgid = p.pgid;
+    a.sid = p.sid;
+  }
+  Actor& a = actors_[id];
+  a.procs[p.pid] = p;
+  by_pid_[p.pid] = id;
+  if (p.pgid > 0 && !by_pgid_.count(p.pgid)) by_pgid_[p.pgid] = id;
+  return a;
+}
+
+Actor* Model::Find(uint64_t id) {
+  auto it = actors_.find(id);
+  return it == actors_.end() ? nullptr : &it->second;
+}
+
+Actor* Model::FindByPid(pid_t pid) {
+  auto it = by_pid_.find(pid);
+  return it == by_pid_.end() ? nullptr : Find(it->second);
+}
+
+void Model::Forget(uint64_t id) {
+  for (auto it = by_pid_.begin(); it != by_pid_.end();)
+    it = it->second == id ? by_pid_.erase(it) : std::next(it);
+  for (auto it = by_pgid_.begin(); it != by_pgid_.end();)
+    it = it->second == id ? by_pgid_.erase(it) : std::next(it);
+  actors_.erase(id);
+}
+
+bool Model::Add(Actor& a, double w, std::string what, const std::string& path) {
+  double now = MonotonicSeconds();
+  if (a.evidence.size() < kMaxEvidence) a.evidence.push_back({w, std::move(what), path, now});
+  a.score += w;
+  if (!a.odd_exe_counted && !a.odd_exe.empty() && a.score >= 1.0) {
+    a.odd_exe_counted = true;
+    a.score += 1.0;
+    if (a.evidence.size() < kMaxEvidence) a.evidence.push_back({1.0, a.odd_exe, "", now});
+  }
+  if (!a.convicted && a.score >= threshold_) {
+    a.convicted = true;
+    a.convicted_at = now;
+    return true;
+  }
+  return false;
+}
+
+bool Model::Rewritten(Actor& a, const std::string& path, const Sample& before,
+                      const Sample& after) {
+  Verdict v = Compare(before, after);
+  if (!v.destroyed) return false;
+  if (a.first_destroy_at == 0) a.first_destroy_at = MonotonicSeconds();
+  return Add(a, 1.0, std::string("rewritten: ") + v.why, path);
+}
+
+bool Model::NewFile(Actor& a, const std::string& path, const Sample& after) {
+  a.created.insert(path);
+  bool convicted = false;
+  // Ransom notes: one small text, many directories.
+  if (after.size >= 16 && after.size <= 64 * 1024 && (KindOf(after.head) == Kind::kText)) {
+    size_t h = std::hash<std::string>{}(after.head);
+    auto& dirs = a.note_dirs[h];
+    if (dirs.size() < 64) dirs.insert(DirOf(path));
+    if (dirs.size() >= 3 && !a.notes_counted) {
+      a.notes_counted = true;
+      convicted |=
+          Add(a, 2.0,
+              "same new text file in " + std::to_string(dirs.size()) + " directories (ransom note)",
+              path);
+    }
+    if (a.note_dirs.size() > 4096) a.note_dirs.clear();
+  }
+  // A random copy of a deleted original in the same directory.
+  std::string dir = DirOf(path);
+  for (auto it = a.unpaired_deleted.begin(); it != a.unpaired_deleted.end(); ++it) {
+    if (DirOf(it->path) != dir || !SizesMatch(it->sample.size, after.size)) continue;
+    Verdict v = Compare(it->sample, after);
+    if (!v.destroyed) continue;
+    std::string orig = it->path;
+    a.unpaired_deleted.erase(it);
+    if (a.first_destroy_at == 0) a.first_destroy_at = MonotonicSeconds();
+    return Add(a, 1.0, std::string("replaced by a random copy then deleted: ") + v.why, orig) ||
+           convicted;
+  }
+  Verdict v = AssessNew(path, after);
+  if (v.destroyed || KindOf(after.head) != Kind::kText) {
+    if (a.unpaired_new.size() >= kMaxPending) a.unpaired_new.erase(a.unpaired_new.begin());
+    a.unpaired_new.push_back({path, after});
+  }
+  return convicted;
+}
+
+bool Model::Deleted(Actor& a, const std::string& path, const Sample* before) {
+  a.deleted.insert(path);
+  if (!before) return false;
+  std::string dir = DirOf(path);
+  for (auto it = a.unpaired_new.begin(); it != a.unpaired_new.end(); ++it) {
+    if (DirOf(it->path) != dir || !SizesMatch(it->sample.size, before->size)) continue;
+    Verdict v = Compare(*before, it->sample);
+    if (!v.destroyed) continue;
+    a.unpaired_new.erase(it);
+    if (a.first_destroy_at == 0) a.first_destroy_at = MonotonicSeconds();
+    return Add(a, 1.0, std::string("replaced by a random copy then deleted: ") + v.why, path);
+  }
+  if (a.unpaired_deleted.size() >= kMaxPending)
+    a.unpaired_deleted.erase(a.unpaired_deleted.begin());
+  a.unpaired_deleted.push_back({path, *before});
+  return false;
+}
+
+bool Model::Renamed(Actor& a, const std::string& from, const std::string& to) {
+  if (a.renames.size() < 1000000) a.renames.emplace_back(from, to);
+  if (a.created.erase(from)) a.created.insert(to);
+  std::string fb = BaseOf(from), tb = BaseOf(to);
+  std::string ext;
+  if (tb.size() > fb.size() && tb.compare(0, fb.size(), fb) == 0 && tb[fb.size()] == '.')
+    ext = tb.substr(fb.size() + 1);  // appended: report.pdf -> report.pdf.locked
+  else if (ExtensionOf(tb) != ExtensionOf(fb))
+    ext = ExtensionOf(tb);
+  if (BenignExtension(ext)) return false;
+  int n = ++a.new_ext_count[ext];
+  if (a.new_ext_count.size() > 1024) a.new_ext_count.clear();
+  double w = n == 3 ? 1.0 : n > 3 ? 0.25 : 0.0;
+  w = std::min(w, 2.0 - a.rename_weight);
+  if (w <= 0) return false;
+  a.rename_weight += w;
+  return Add(a, w, "renamed to new extension ." + ext + " (" + std::to_string(n) + " files)", to);
+}
+
+bool Model::DecoyTouched(Actor& a, const std::string& path, bool destructive) {
+  return Add(a, destructive ? 3.0 : 1.0,
+             destructive ? "decoy file written or renamed" : "decoy file deleted", path);
+}
+
+bool Model::OddExecutable(Actor& a, const std::string& why) {
+  if (a.odd_exe.empty()) a.odd_exe = why;
+  if (!a.odd_exe_counted && a.score >= 1.0) {
+    a.odd_exe_counted = true;
+    return Add(a, 1.0, why, "");
+  }
+  return false;
+}
+
+}  // namespace vigie::watch

@@ -1,0 +1,113 @@
+// The per-process behaviour model: who is doing what to the watched files, and when it is
+// ransomware.
+//
+// Processes are grouped into actors: a process joins the actor of its process group, or else
+// the actor of its parent, so worker processes forked by one program (even into new sessions)
+// add up their evidence. Each actor accumulates weighted evidence; at `threshold` it is
+// convicted. The weights (documented in docs/watch.md):
+//   destroyed file  1.0  a file rewritten from structured to random (whole, some blocks, or
+//                        behind a kept header), or replaced by a random copy then deleted
+//   rename pattern  1.0  at the 3rd rename to one new extension, +0.25 each after, at most 2
+//   ransom notes    2.0  the same new small text file in 3 or more directories
+//   decoy           3.0  a decoy opened for writing or renamed (1.0 when only deleted)
+//   odd executable  1.0  once, and only on top of other evidence: run from /tmp, deleted, or
+//                        renamed after start
+// A threshold of 3.0 means three destroyed files, or fewer with notes, renames or decoys.
+// Honest workloads earn no destroyed-file evidence: their output is either structured or
+// carries the magic of a compressed format, and a single encrypted file is one point.
+//
+// Time does not decay evidence, so slow encryption (a file a minute) adds up like fast
+// encryption; the store keeps copies of suspicious actors until they are judged.
+//
+// The model is pure bookkeeping: the monitor feeds it events with content samples, so it is
+// unit-tested without fanotify.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "watch/content.h"
+#include "watch/proc_info.h"
+
+namespace vigie::watch {
+
+struct Evidence {
+  double weight;
+  std::string what;
+  std::string path;
+  double time;  // monotonic seconds
+};
+
+struct Actor {
+  uint64_t id = 0;
+  pid_t pgid = 0;
+  pid_t sid = 0;
+  std::map<pid_t, ProcInfo> procs;  // by pid
+  double score = 0;
+  bool convicted = false;
+  double convicted_at = 0;
+  double first_destroy_at = 0;
+  bool odd_exe_counted = false;
+  std::string odd_exe;
+  std::vector<Evidence> evidence;
+  // Bookkeeping for restore and for the patterns.
+  std::set<std::string> created;                             // new paths (files)
+  std::vector<std::pair<std::string, std::string>> renames;  // from, to
+  std::set<std::string> deleted;
+  std::map<std::string, int> new_ext_count;
+  double rename_weight = 0;
+  std::map<size_t, std::set<std::string>> note_dirs;  // content hash -> directories
+  bool notes_counted = false;
+  struct Pending {
+    std::string path;
+    Sample sample;
+  };
+  std::vector<Pending> unpaired_new;      // random new files, waiting for a deleted original
+  std::vector<Pending> unpaired_deleted;  // deleted originals, waiting for a random new file
+  // Inode last seen at each path the actor opened (kept across renames), and activity time.
+  std::map<std::string, std::pair<dev_t, ino_t>> seen;
+  double last_active = 0;
+  bool restored = false;
+};
+
+class Model {
+ public:
+  explicit Model(double threshold = 3.0) : threshold_(threshold) {}
+
+  // The actor of a process (created on first sight). `known_parent` lets a process with a new
+  // process group join its parent's actor.
+  Actor& ActorFor(const ProcInfo& p);
+  Actor* Find(uint64_t id);
+  Actor* FindByPid(pid_t pid);
+  std::map<uint64_t, Actor>& actors() { return actors_; }
+  void Forget(uint64_t id);
+
+  // Each returns true when the event convicts the actor (the first time only).
+  bool Rewritten(Actor& a, const std::string& path, const Sample& before, const Sample& after);
+  bool NewFile(Actor& a, const std::string& path, const Sample& after);
+  bool Deleted(Actor& a, const std::string& path, const Sample* before);
+  bool Renamed(Actor& a, const std::string& from, const std::string& to);
+  bool DecoyTouched(Actor& a, const std::string& path, bool destructive);
+  bool OddExecutable(Actor& a, const std::string& why);
+
+  double threshold() const { return threshold_; }
+
+ private:
+  bool Add(Actor& a, double w, std::string what, const std::string& path);
+
+  double threshold_;
+  uint64_t next_id_ = 1;
+  std::map<uint64_t, Actor> actors_;
+  std::map<pid_t, uint64_t> by_pgid_;
+  std::map<pid_t, uint64_t> by_pid_;
+};
+
+std::string DirOf(const std::string& path);
+std::string BaseOf(const std::string& path);
+
+}  // namespace vigie::watch

@@ -1,0 +1,117 @@
+#include "watch/model.h"
+
+#include <gtest/gtest.h>
+#include <openssl/rand.h>
+
+#include "watch/doc_forge.h"
+
+namespace vigie::watch {
+namespace {
+
+Sample Of(const std::string& bytes) {
+  Sample s;
+  s.size = bytes.size();
+  s.head = bytes.substr(0, kHeadBytes);
+  return s;
+}
+
+std::string Random(size_t n) {
+  std::string s(n, '\0');
+  RAND_bytes(reinterpret_cast<unsigned char*>(s.data()), int(n));
+  return s;
+}
+
+ProcInfo Proc(pid_t pid, pid_t ppid, pid_t pgid) {
+  ProcInfo p;
+  p.pid = p.tid = pid;
+  p.ppid = ppid;
+  p.pgid = pgid;
+  p.sid = pgid;
+  p.start_time = 1000 + uint64_t(pid);
+  return p;
+}
+
+TEST(Model, WorkersOfOneGroupOrParentShareAnActor) {
+  Model m;
+  Actor& a = m.ActorFor(Proc(100, 1, 100));
+  EXPECT_EQ(m.ActorFor(Proc(101, 100, 100)).id, a.id);  // same group
+  EXPECT_EQ(m.ActorFor(Proc(102, 100, 102)).id, a.id);  // new group, known parent
+  EXPECT_NE(m.ActorFor(Proc(200, 1, 200)).id, a.id);
+}
+
+TEST(Model, ThreeEncryptedFilesConvict) {
+  Model m(3.0);
+  Actor& a = m.ActorFor(Proc(100, 1, 100));
+  std::string doc = ForgeText(1, 20000);
+  EXPECT_FALSE(m.Rewritten(a, "/t/1.txt", Of(doc), Of(Random(20016))));
+  EXPECT_FALSE(m.Rewritten(a, "/t/2.txt", Of(doc), Of(Random(20016))));
+  EXPECT_TRUE(m.Rewritten(a, "/t/3.txt", Of(doc), Of(Random(20016))));
+  EXPECT_TRUE(a.convicted);
+  EXPECT_FALSE(m.Rewritten(a, "/t/4.txt", Of(doc), Of(Random(20016))));  // only once
+}
+
+TEST(Model, CopyThenDeletePairsInEitherOrder) {
+  Model m(2.0);
+  Actor& a = m.ActorFor(Proc(100, 1, 100));
+  std::string doc = ForgePdf(2);
+  EXPECT_FALSE(m.NewFile(a, "/t/a.pdf.enc", Of(Random(doc.size() + 32))));
+  Sample before = Of(doc);
+  EXPECT_FALSE(m.Deleted(a, "/t/a.pdf", &before));
+  EXPECT_DOUBLE_EQ(a.score, 1.0);
+  EXPECT_FALSE(m.Deleted(a, "/t/b.pdf", &before));
+  EXPECT_TRUE(m.NewFile(a, "/t/b.pdf.enc", Of(Random(doc.size() + 32))));
+}
+
+TEST(Model, GzipThenDeleteIsHonest) {
+  Model m;
+  Actor& a = m.ActorFor(Proc(100, 1, 100));
+  for (int i = 0; i < 50; ++i) {
+    std::string log = ForgeText(uint64_t(i), 30000);
+    std::string path = "/var/log/app" + std::to_string(i) + ".log";
+    m.NewFile(a, path + ".gz", Of(std::string("\x1f\x8b\x08\x00", 4) + Random(6000)));
+    Sample before = Of(log);
+    m.Deleted(a, path, &before);
+    m.Renamed(a, path + ".1", path + ".2");
+  }
+  EXPECT_DOUBLE_EQ(a.score, 0.0);
+}
+
+TEST(Model, RenamesToOneNewExtensionAloneDoNotConvict) {
+  Model m;
+  Actor& a = m.ActorFor(Proc(100, 1, 100));
+  for (int i = 0; i < 100; ++i)
+    EXPECT_FALSE(m.Renamed(a, "/t/f" + std::to_string(i) + ".doc",
+                           "/t/f" + std::to_string(i) + ".doc.crypt"));
+  EXPECT_DOUBLE_EQ(a.score, 2.0);
+}
+
+TEST(Model, RansomNotesInManyDirectories) {
+  Model m;
+  Actor& a = m.ActorFor(Proc(100, 1, 100));
+  std::string note = "Your files are encrypted. Pay 1 BTC to recover them.\n";
+  m.NewFile(a, "/t/a/README.txt", Of(note));
+  m.NewFile(a, "/t/b/README.txt", Of(note));
+  EXPECT_DOUBLE_EQ(a.score, 0.0);
+  m.NewFile(a, "/t/c/README.txt", Of(note));
+  EXPECT_DOUBLE_EQ(a.score, 2.0);
+}
+
+TEST(Model, OddExecutableOnlyAmplifies) {
+  Model m;
+  Actor& a = m.ActorFor(Proc(100, 1, 100));
+  EXPECT_FALSE(m.OddExecutable(a, "runs from /tmp/"));
+  EXPECT_DOUBLE_EQ(a.score, 0.0);
+  std::string doc = ForgeText(1, 20000);
+  EXPECT_FALSE(m.Rewritten(a, "/t/1.txt", Of(doc), Of(Random(20016))));
+  EXPECT_DOUBLE_EQ(a.score, 2.0);
+  EXPECT_TRUE(m.Rewritten(a, "/t/2.txt", Of(doc), Of(Random(20016))));
+}
+
+TEST(Model, DecoyWriteConvictsAlone) {
+  Model m;
+  Actor& a = m.ActorFor(Proc(100, 1, 100));
+  EXPECT_TRUE(m.DecoyTouched(a, "/t/.vigie-decoy-x.pdf", true));
+}
+
+}  // namespace
+}  // namespace vigie::watch

@@ -1,0 +1,877 @@
+// The fanotify monitor; see monitor.h for the design.
+#include "watch/monitor.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <openssl/evp.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/fanotify.h>
+#include <sys/resource.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <climits>
+#include <cstring>
+#include <memory>
+#include <set>
+#include <thread>
+#include <unordered_map>
+
+#include "watch/decoys.h"
+#include "watch/model.h"
+#include "watch/proc_info.h"
+#include "watch/response.h"
+#include "watch/store.h"
+#include "watch/watch_lock.h"
+
+namespace vigie::watch {
+namespace {
+
+constexpr uint64_t kContentMask = FAN_OPEN_PERM | FAN_CLOSE_WRITE | FAN_EVENT_ON_CHILD;
+constexpr uint64_t kNotifMask = FAN_CREATE | FAN_DELETE | FAN_RENAME | FAN_ONDIR;
+
+std::string FdPath(int fd) {
+  char link[64], buf[PATH_MAX];
+  snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+  ssize_t n = readlink(link, buf, sizeof buf - 1);
+  return n > 0 ? std::string(buf, size_t(n)) : std::string();
+}
+
+bool Inside(const std::string& path, const std::string& root) {
+  return path == root || (path.size() > root.size() && path.compare(0, root.size(), root) == 0 &&
+                          (root == "/" || path[root.size()] == '/'));
+}
+
+std::string Sha256OfFile(const std::string& path) {
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return {};
+  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+  EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr);
+  char buf[65536];
+  ssize_t n;
+  uint64_t total = 0;
+  while ((n = read(fd, buf, sizeof buf)) > 0 && total < (uint64_t(1) << 32)) {
+    EVP_DigestUpdate(ctx, buf, size_t(n));
+    total += uint64_t(n);
+  }
+  close(fd);
+  unsigned char md[32];
+  unsigned int len = 0;
+  EVP_DigestFinal_ex(ctx, md, &len);
+  EVP_MD_CTX_free(ctx);
+  static const char* hex = "0123456789abcdef";
+  std::string out;
+  for (unsigned i = 0; i < len; ++i) {
+    out += hex[md[i] >> 4];
+    out += hex[md[i] & 15];
+  }
+  return out;
+}
+
+nlohmann::json ProcJson(const ProcInfo& p) {
+  return {{"pid", p.pid}, {"ppid", p.ppid},       {"pgid", p.pgid}, {"sid", p.sid},
+          {"exe", p.exe}, {"cmdline", p.cmdline}, {"comm", p.comm}};
+}
+
+// A restore, prepared by the monitor thread once the actor is halted and run on its own thread
+// (it writes into the watched trees, so the monitor must stay free to answer its events).
+struct Plan {
+  uint64_t actor = 0;
+  std::vector<StoreEntry> restore;
+  std::vector<std::string> quarantine;
+  std::vector<std::pair<std::string, std::string>> rename_back;  // current -> original
+  std::string quarantine_dir;
+};
+
+bool CopyPath(const std::string& from, const std::string& to) {
+  int in = open(from.c_str(), O_RDONLY | O_CLOEXEC);
+  if (in < 0) return false;
+  int out = open(to.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  bool ok = out >= 0;
+  char buf[65536];
+  ssize_t n;
+  while (ok && (n = read(in, buf, sizeof buf)) > 0) ok = write(out, buf, size_t(n)) == n;
+  if (out >= 0 && close(out) != 0) ok = false;
+  close(in);
+  return ok;
+}
+
+void RunPlan(const Plan& plan, EventLog& log) {
+  nlohmann::json restored = nlohmann::json::array(), quarantined = nlohmann::json::array(),
+                 renamed = nlohmann::json::array(), failed = nlohmann::json::array();
+  for (const auto& [now, orig] : plan.rename_back) {
+    if (rename(now.c_str(), orig.c_str()) == 0)
+      renamed.push_back({{"from", now}, {"to", orig}});
+    else
+      failed.push_back({{"path", orig}, {"error", std::strerror(errno)}});
+  }
+  if (!plan.quarantine.empty()) mkdir(plan.quarantine_dir.c_str(), 0700);
+  for (const std::string& p : plan.quarantine) {
+    std::string flat = p;
+    for (char& c : flat)
+      if (c == '/') c = '%';
+    std::string dest = plan.quarantine_dir + "/" + flat;
+    if (rename(p.c_str(), dest.c_str()) == 0 ||
+        (errno == EXDEV && CopyPath(p, dest) && unlink(p.c_str()) == 0))
+      quarantined.push_back(p);
+  }
+  for (const StoreEntry& e : plan.restore) {
+    std::string err;
+    if (Store::Restore(e, e.path, &err)) {
+      restored.push_back(e.path);
+    } else {
+      failed.push_back({{"path", e.path}, {"error", err}});
+      log.Line("restore failed: " + err);
+    }
+  }
+  log.Line("actor " + std::to_string(plan.actor) + ": restored " + std::to_string(restored.size()) +
+           " files from the store, undid " + std::to_string(renamed.size()) +
+           " renames, quarantined " + std::to_string(quarantined.size()) + " files it created in " +
+           plan.quarantine_dir +
+           (failed.empty() ? "" : ", " + std::to_string(failed.size()) + " FAILED"));
+  for (const auto& r : restored) log.Line("  restored " + r.get<std::string>());
+  log.Json({{"event", "restored"},
+            {"actor", plan.actor},
+            {"restored", restored},
+            {"renames_undone", renamed},
+            {"quarantined", quarantined},
+            {"failed", failed}});
+}
+
+class Monitor {
+ public:
+  Monitor(const WatchOptions& o, EventLog& log)
+      : o_(o),
+        log_(log),
+        model_(o.threshold),
+        store_(o.store_dir, o.store_budget, [this](const std::string& m) {
+          log_.Line(m);
+          log_.Json({{"event", "store"}, {"message", m}});
+        }) {}
+  ~Monitor();
+  int Run();
+
+ private:
+  struct Proc {
+    ProcInfo info;
+    uint64_t actor = 0;
+    bool allowed = false;
+  };
+  struct Pending {
+    uint64_t actor;
+    std::vector<pid_t> pids;
+    double deadline;
+  };
+  struct Job {
+    uint64_t actor;
+    std::thread thread;
+    std::atomic<bool> done{false};
+  };
+
+  int Setup();
+  void MarkTree(const std::string& root);
+  bool MarkDir(const std::string& dir);
+  std::string HandleKey(const void* fsid, const file_handle* fh);
+  std::string DirPath(const void* fsid, const file_handle* fh);
+  bool Drain(int fd, bool content);
+  uint32_t OnOpenPerm(const fanotify_event_metadata* md);
+  void OnCloseWrite(const fanotify_event_metadata* md);
+  void OnNotif(const fanotify_event_metadata* md);
+  Proc* ProcFor(pid_t tid);
+  Actor* ActorOf(Proc* p);
+  bool OwnThread(pid_t tid);
+  bool IsAllowed(const ProcInfo& p);
+  void Convict(Actor& a);
+  void Tick();
+  void StartRestore(Actor& a);
+  void StoreProblem(Store::Result r, const std::string& msg, const std::string& path);
+
+  const WatchOptions& o_;
+  EventLog& log_;
+  Model model_;
+  Store store_;
+  WatchLock lock_;
+  std::vector<std::string> roots_;
+  std::vector<int> root_fds_;
+  int content_fd_ = -1, notif_fd_ = -1, signal_fd_ = -1;
+  size_t dirs_marked_ = 0;
+  bool dir_cap_warned_ = false;
+  std::unordered_map<std::string, std::string> dir_by_handle_;
+  std::unordered_map<pid_t, Proc> procs_;
+  std::set<std::string> decoys_;
+  std::vector<Pending> pending_;
+  std::vector<std::unique_ptr<Job>> jobs_;
+  std::map<std::string, bool> allow_cache_;
+  pid_t main_tid_ = 0;
+  double last_prune_ = 0;
+  double last_store_warning_ = 0;
+  uint64_t events_ = 0;
+  SignalGuard guard_;
+};
+
+Monitor::~Monitor() {
+  for (auto& j : jobs_)
+    if (j->thread.joinable()) j->thread.join();
+  for (int fd : {content_fd_, notif_fd_, signal_fd_})
+    if (fd >= 0) close(fd);
+  for (int fd : root_fds_) close(fd);
+  RemoveDecoys(decoys_);
+}
+
+int Monitor::Setup() {
+  main_tid_ = gettid();
+  guard_.confine_to = o_.confine_to;
+  if (o_.roots.empty()) {
+    log_.Line("error: no path to watch");
+    return kExitUsage;
+  }
+  for (const std::string& r : o_.roots) {
+    char buf[PATH_MAX];
+    struct stat st;
+    if (!realpath(r.c_str(), buf) || stat(buf, &st) != 0 || !S_ISDIR(st.st_mode)) {
+      log_.Line("error: " + r + " is not a directory" +
+                (errno ? std::string(": ") + std::strerror(errno) : ""));
+      return kExitUsage;
+    }
+    if (std::string(buf) == "/") {
+      log_.Line("error: refusing to watch the whole file system; name the trees to protect");
+      return kExitUsage;
+    }
+    roots_.push_back(buf);
+  }
+  // The store must live outside the trees (its copies are not to be watched or restored).
+  {
+    std::string store = o_.store_dir;
+    char buf[PATH_MAX];
+    std::string parent = store.substr(0, store.rfind('/'));
+    if (realpath(store.c_str(), buf))
+      store = buf;
+    else if (!parent.empty() && realpath(parent.c_str(), buf))
+      store = std::string(buf) + store.substr(store.rfind('/'));
+    for (const std::string& r : roots_) {
+      if (Inside(store, r) || Inside(r, store)) {
+        log_.Line("error: the store " + store + " must not be inside or contain a watched tree (" +
+                  r + ")");
+        return kExitUsage;
+      }
+    }
+  }
+  std::string err;
+  if (!lock_.Acquire(o_.lock_dir, roots_, &err)) {
+    log_.Line("error: " + err);
+    log_.Json({{"event", "error"}, {"message", err}});
+    return kExitLocked;
+  }
+  if (!store_.Init(&err)) {
+    log_.Line("error: " + err);
+    return kExitSetup;
+  }
+  store_.set_max_held(o_.max_held);
+  // Held descriptors need room.
+  rlimit rl;
+  if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
+    rlim_t want = rlim_t(o_.max_held) + 4096;
+    if (rl.rlim_max < want) rl.rlim_max = want;
+    rl.rlim_cur = rl.rlim_max;
+    if (setrlimit(RLIMIT_NOFILE, &rl) != 0) {
+      getrlimit(RLIMIT_NOFILE, &rl);
+      rl.rlim_cur = rl.rlim_max;
+      setrlimit(RLIMIT_NOFILE, &rl);
+    }
+  }
+  content_fd_ = fanotify_init(FAN_CLASS_CONTENT | FAN_CLOEXEC | FAN_NONBLOCK | FAN_REPORT_TID,
+                              O_RDONLY | O_LARGEFILE | O_CLOEXEC | O_NOATIME);
+  if (content_fd_ < 0) {
+    log_.Line(std::string("error: fanotify_init (permission events) failed: ") +
+              std::strerror(errno) + " (vigie watch needs root and a kernel with fanotify)");
+    return kExitSetup;
+  }
+  notif_fd_ = fanotify_init(
+      FAN_CLASS_NOTIF | FAN_CLOEXEC | FAN_NONBLOCK | FAN_REPORT_DFID_NAME | FAN_REPORT_TID,
+      O_RDONLY | O_CLOEXEC);
+  if (notif_fd_ < 0) {
+    log_.Line(std::string("error: fanotify_init (name events) failed: ") + std::strerror(errno));
+    return kExitSetup;
+  }
+  for (const std::string& r : roots_) root_fds_.push_back(open(r.c_str(), O_PATH | O_CLOEXEC));
+  if (o_.decoys) {
+    decoys_ = PlaceDecoys(roots_, 64);
+    log_.Line("placed " + std::to_string(decoys_.size()) + " decoy files (" +
+              std::string(kDecoyPrefix) + "*)");
+  }
+  for (const std::string& r : roots_) MarkTree(r);
+  sigset_t mask;
+  sigemptyset(&mask);
+  sigaddset(&mask, SIGINT);
+  sigaddset(&mask, SIGTERM);
+  sigaddset(&mask, SIGHUP);
+  pthread_sigmask(SIG_BLOCK, &mask, nullptr);
+  signal_fd_ = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+  return kExitOk;
+}
+
+bool Monitor::MarkDir(const std::string& dir) {
+  if (dirs_marked_ >= o_.max_dirs) {
+    if (!dir_cap_warned_) log_.Line("warning: directory limit reached, " + dir + " not watched");
+    dir_cap_warned_ = true;
+    return false;
+  }
+  if (fanotify_mark(content_fd_, FAN_MARK_ADD | FAN_MARK_ONLYDIR, kContentMask, AT_FDCWD,
+                    dir.c_str()) != 0)
+    return false;
+  if (fanotify_mark(notif_fd_, FAN_MARK_ADD | FAN_MARK_ONLYDIR, kNotifMask, AT_FDCWD,
+                    dir.c_str()) != 0) {
+    fanotify_mark(content_fd_, FAN_MARK_REMOVE | FAN_MARK_ONLYDIR, kContentMask, AT_FDCWD,
+                  dir.c_str());
+    return false;
+  }
+  dirs_marked_++;
+  alignas(file_handle) char buf[sizeof(file_handle) + MAX_HANDLE_SZ];
+  auto* fh = reinterpret_cast<file_handle*>(buf);
+  fh->handle_bytes = MAX_HANDLE_SZ;
+  int mount_id;
+  struct statfs sfs;
+  if (name_to_handle_at(AT_FDCWD, dir.c_str(), fh, &mount_id, 0) == 0 &&
+      statfs(dir.c_str(), &sfs) == 0)
+    dir_by_handle_[HandleKey(&sfs.f_fsid, fh)] = dir;
+  return true;
+}
+
+void Monitor::MarkTree(const std::string& root) {
+  std::vector<std::string> stack{root};
+  while (!stack.empty()) {
+    std::string dir = std::move(stack.back());
+    stack.pop_back();
+    if (Inside(dir, store_.dir())) continue;
+    if (!MarkDir(dir)) continue;
+    DIR* d = opendir(dir.c_str());
+    if (!d) continue;
+    while (dirent* e = readdir(d)) {
+      if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
+      std::string child = dir + "/" + e->d_name;
+      bool is_dir = e->d_type == DT_DIR;
+      if (e->d_type == DT_UNKNOWN) {
+        struct stat st;
+        is_dir = lstat(child.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+      }
+      if (is_dir) stack.push_back(std::move(child));
+    }
+    closedir(d);
+  }
+}
+
+std::string Monitor::HandleKey(const void* fsid, const file_handle* fh) {
+  std::string key(static_cast<const char*>(fsid), 8);
+  key.append(reinterpret_cast<const char*>(&fh->handle_type), sizeof fh->handle_type);
+  key.append(reinterpret_cast<const char*>(fh->f_handle), fh->handle_bytes);
+  return key;
+}
+
+std::string Monitor::DirPath(const void* fsid, const file_handle* fh) {
+  std::string key = HandleKey(fsid, fh);
+  auto it = dir_by_handle_.find(key);
+  if (it != dir_by_handle_.end()) return it->second;
+  alignas(file_handle) char buf[sizeof(file_handle) + MAX_HANDLE_SZ];
+  if (fh->handle_bytes > MAX_HANDLE_SZ) return {};
+  memcpy(buf, fh, sizeof(file_handle) + fh->handle_bytes);
+  for (int rfd : root_fds_) {
+    int fd = open_by_handle_at(rfd, reinterpret_cast<file_handle*>(buf), O_PATH | O_CLOEXEC);
+    if (fd < 0) continue;
+    std::string p = FdPath(fd);
+    close(fd);
+    if (!p.empty()) {
+      if (dir_by_handle_.size() < 1000000) dir_by_handle_[key] = p;
+      return p;
+    }
+  }
+  return {};
+}
+
+bool Monitor::OwnThread(pid_t tid) {
+  if (tid == main_tid_) return true;
+  char path[64];
+  snprintf(path, sizeof path, "/proc/self/task/%d", tid);
+  return access(path, F_OK) == 0;
+}
+
+bool Monitor::IsAllowed(const ProcInfo& p) {
+  if (o_.allow_exe.empty() && o_.allow_sha256.empty()) return false;
+  for (const std::string& e : o_.allow_exe)
+    if (p.exe == e) return true;
+  if (o_.allow_sha256.empty() || p.exe.empty()) return false;
+  // Hashing opens the executable: never one inside a watched tree (the open would wait on
+  // this very thread).
+  for (const std::string& r : roots_)
+    if (Inside(p.exe, r)) return false;
+  auto c = allow_cache_.find(p.exe);
+  if (c != allow_cache_.end()) return c->second;
+  std::string h = Sha256OfFile(p.exe);
+  bool ok = false;
+  for (const std::string& a : o_.allow_sha256)
+    if (!h.empty() && a == h) ok = true;
+  if (allow_cache_.size() < 10000) allow_cache_[p.exe] = ok;
+  return ok;
+}
+
+Monitor::Proc* Monitor::ProcFor(pid_t tid) {
+  auto it = procs_.find(tid);
+  if (it != procs_.end()) return &it->second;
+  Proc p;
+  p.info = ReadProc(tid);
+  p.allowed = IsAllowed(p.info);
+  Actor& a = model_.ActorFor(p.info);
+  p.actor = a.id;
+  if (!p.allowed) {
+    std::string why = SuspiciousExe(p.info);
+    if (!why.empty() && model_.OddExecutable(a, why)) Convict(a);
+  }
+  if (procs_.size() > 200000) procs_.clear();
+  return &(procs_[tid] = std::move(p));
+}
+
+Actor* Monitor::ActorOf(Proc* p) {
+  Actor* a = model_.Find(p->actor);
+  if (!a) {
+    // The actor was pruned while this thread lived on: attach it again.
+    Actor& fresh = model_.ActorFor(p->info);
+    p->actor = fresh.id;
+    a = &fresh;
+  }
+  a->last_active = MonotonicSeconds();
+  return a;
+}
+
+void Monitor::StoreProblem(Store::Result r, const std::string& msg, const std::string& path) {
+  double now = MonotonicSeconds();
+  if (now - last_store_warning_ < 5) return;
+  last_store_warning_ = now;
+  std::string line = "store cannot keep a copy of " + path + ": " + msg +
+                     (r == Store::Result::kNoSpace || r == Store::Result::kBudget
+                          ? " (honest writes continue unprotected; suspicious processes are "
+                            "denied; free space or raise --store-budget)"
+                          : "");
+  log_.Line(line);
+  log_.Json({{"event", "store"}, {"message", line}, {"path", path}});
+}
+
+uint32_t Monitor::OnOpenPerm(const fanotify_event_metadata* md) {
+  pid_t tid = md->pid;
+  if (OwnThread(tid)) return FAN_ALLOW;
+  Proc* p = ProcFor(tid);
+  if (p->allowed) return FAN_ALLOW;
+  Actor* a = ActorOf(p);
+  if (a->convicted) {
+    if (o_.mode == Mode::kReportOnly) return FAN_ALLOW;
+    if (o_.mode == Mode::kKill && guard_.Allowed(p->info.pid)) kill(p->info.pid, SIGKILL);
+    return FAN_DENY;
+  }
+  struct stat st;
+  if (fstat(md->fd, &st) != 0 || !S_ISREG(st.st_mode)) return FAN_ALLOW;
+  std::string path = FdPath(md->fd);
+  std::optional<int> flags = BlockedOpenFlags(tid);
+  bool write = !flags || (*flags & O_ACCMODE) != O_RDONLY || (*flags & O_TRUNC);
+  if (decoys_.count(path)) {
+    if (!write) return FAN_ALLOW;  // backups and indexers read decoys
+    if (model_.DecoyTouched(*a, path, true)) Convict(*a);
+    return a->convicted && o_.mode != Mode::kReportOnly ? FAN_DENY : FAN_ALLOW;
+  }
+  if (a->seen.size() < 1000000) a->seen[path] = {st.st_dev, st.st_ino};
+  if (st.st_size == 0) return FAN_ALLOW;
+  std::string msg;
+  Store::Result r = store_.Keep(a->id, md->fd, path, write, &msg);
+  if (r == Store::Result::kBudget || r == Store::Result::kNoSpace || r == Store::Result::kFailed) {
+    StoreProblem(r, msg, path);
+    if (write && a->score > 0 && o_.mode != Mode::kReportOnly) {
+      log_.Line("denied an unprotected write to " + path + " by suspicious pid " +
+                std::to_string(p->info.pid));
+      return FAN_DENY;
+    }
+  }
+  return FAN_ALLOW;
+}
+
+void Monitor::OnCloseWrite(const fanotify_event_metadata* md) {
+  pid_t tid = md->pid;
+  if (OwnThread(tid)) return;
+  Proc* p = ProcFor(tid);
+  if (p->allowed) return;
+  Actor* a = ActorOf(p);
+  struct stat st;
+  if (fstat(md->fd, &st) != 0 || !S_ISREG(st.st_mode)) return;
+  std::string path = FdPath(md->fd);
+  if (decoys_.count(path)) return;
+  Sample after;
+  if (!ReadSample(md->fd, &after)) return;
+  bool convict = false;
+  const StoreEntry* e = store_.Find(a->id, st.st_dev, st.st_ino);
+  Sample before;
+  if (e && e->copy && Store::SampleOf(*e, &before)) {
+    convict = model_.Rewritten(*a, path, before, after);
+  } else {
+    convict = model_.NewFile(*a, path, after);
+  }
+  if (convict) Convict(*a);
+}
+
+void Monitor::OnNotif(const fanotify_event_metadata* md) {
+  const char* p = reinterpret_cast<const char*>(md) + md->metadata_len;
+  const char* end = reinterpret_cast<const char*>(md) + md->event_len;
+  std::string path1, path2;
+  while (p + sizeof(fanotify_event_info_header) <= end) {
+    auto* hdr = reinterpret_cast<const fanotify_event_info_header*>(p);
+    if (hdr->len < sizeof(fanotify_event_info_fid) + sizeof(file_handle) || p + hdr->len > end)
+      break;
+    if (hdr->info_type == FAN_EVENT_INFO_TYPE_DFID_NAME ||
+        hdr->info_type == FAN_EVENT_INFO_TYPE_OLD_DFID_NAME ||
+        hdr->info_type == FAN_EVENT_INFO_TYPE_NEW_DFID_NAME) {
+      auto* fid = reinterpret_cast<const fanotify_event_info_fid*>(p);
+      auto* fh = reinterpret_cast<const file_handle*>(fid->handle);
+      const char* name = reinterpret_cast<const char*>(fh->f_handle) + fh->handle_bytes;
+      if (name < p + hdr->len) {
+        std::string n(name, strnlen(name, size_t(p + hdr->len - name)));
+        std::string dir = DirPath(&fid->fsid, fh);
+        if (!dir.empty()) {
+          std::string full = n.empty() || n == "." ? dir : dir + "/" + n;
+          (hdr->info_type == FAN_EVENT_INFO_TYPE_NEW_DFID_NAME ? path2 : path1) = full;
+        }
+      }
+    }
+    p += hdr->len;
+  }
+  bool is_dir = md->mask & FAN_ONDIR;
+  if (is_dir) {
+    if ((md->mask & FAN_CREATE) && !path1.empty()) MarkTree(path1);
+    if ((md->mask & FAN_RENAME) && !path1.empty() && !path2.empty()) {
+      for (auto& [k, v] : dir_by_handle_)
+        if (Inside(v, path1)) v = path2 + v.substr(path1.size());
+    }
+    return;
+  }
+  pid_t tid = md->pid;
+  if (OwnThread(tid)) return;
+  Proc* pr = ProcFor(tid);
+  if (pr->allowed) return;
+  Actor* a = ActorOf(pr);
+  bool convict = false;
+  auto deleted = [&](const std::string& path) {
+    if (decoys_.count(path)) {
+      convict |= model_.DecoyTouched(*a, path, false);
+      return;
+    }
+    auto s = a->seen.find(path);
+    const StoreEntry* e = nullptr;
+    if (s != a->seen.end()) {
+      std::string msg;
+      Store::Result r = store_.Secure(a->id, s->second.first, s->second.second, &msg);
+      if (r == Store::Result::kBudget || r == Store::Result::kNoSpace) StoreProblem(r, msg, path);
+      e = store_.Find(a->id, s->second.first, s->second.second);
+    }
+    Sample before;
+    bool have = e && Store::SampleOf(*e, &before);
+    convict |= model_.Deleted(*a, path, have ? &before : nullptr);
+  };
+  if ((md->mask & FAN_CREATE) && !path1.empty()) {
+    a->created.insert(path1);
+  } else if ((md->mask & FAN_DELETE) && !path1.empty()) {
+    deleted(path1);
+  } else if ((md->mask & FAN_RENAME) && !path1.empty() && !path2.empty()) {
+    if (decoys_.count(path1)) {
+      convict |= model_.DecoyTouched(*a, path1, true);
+    } else {
+      // A file renamed over an existing one destroys it.
+      if (a->seen.count(path2)) deleted(path2);
+      auto s = a->seen.find(path1);
+      if (s != a->seen.end()) {
+        a->seen[path2] = s->second;
+        a->seen.erase(path1);
+      }
+      convict |= model_.Renamed(*a, path1, path2);
+    }
+  }
+  if (convict) Convict(*a);
+}
+
+void Monitor::Convict(Actor& a) {
+  double now = MonotonicSeconds();
+  std::vector<ProcInfo> targets = TargetsOf(a, guard_);
+  std::string verb = o_.mode == Mode::kKill   ? "killing"
+                     : o_.mode == Mode::kStop ? "stopping"
+                                              : "reporting (--report-only)";
+  log_.Line("ALERT: ransomware behaviour, score " + std::to_string(a.score).substr(0, 4) +
+            " >= " + std::to_string(model_.threshold()).substr(0, 4) + "; " + verb + " " +
+            std::to_string(targets.size()) + " processes");
+  nlohmann::json procs = nlohmann::json::array();
+  std::set<pid_t> listed;
+  for (const auto& [pid, info] : a.procs) {
+    procs.push_back(ProcJson(info));
+    listed.insert(pid);
+    log_.Line("  process " + std::to_string(pid) + " (ppid " + std::to_string(info.ppid) +
+              ", pgid " + std::to_string(info.pgid) + ", sid " + std::to_string(info.sid) +
+              ") exe " + info.exe + " cmdline: " + info.cmdline);
+  }
+  for (const ProcInfo& t : targets) {
+    if (listed.count(t.pid)) continue;
+    procs.push_back(ProcJson(t));
+    log_.Line("  process " + std::to_string(t.pid) + " (ppid " + std::to_string(t.ppid) + ") exe " +
+              t.exe + " cmdline: " + t.cmdline);
+  }
+  nlohmann::json ev = nlohmann::json::array();
+  for (const Evidence& e : a.evidence) {
+    ev.push_back({{"weight", e.weight}, {"what", e.what}, {"path", e.path}});
+    log_.Line("  evidence +" + std::to_string(e.weight).substr(0, 4) + " " + e.what +
+              (e.path.empty() ? "" : ": " + e.path));
+  }
+  std::vector<pid_t> signalled;
+  if (o_.mode == Mode::kKill) signalled = SignalAll(targets, SIGKILL);
+  if (o_.mode == Mode::kStop) signalled = SignalAll(targets, SIGSTOP);
+  double delay_ms = a.first_destroy_at > 0 ? (now - a.first_destroy_at) * 1000 : 0;
+  log_.Json({{"event", "alert"},
+             {"actor", a.id},
+             {"score", a.score},
+             {"evidence", ev},
+             {"processes", procs}});
+  log_.Json({{"event", "action"},
+             {"actor", a.id},
+             {"action", o_.mode == Mode::kKill   ? "kill"
+                        : o_.mode == Mode::kStop ? "stop"
+                                                 : "report"},
+             {"pids", signalled},
+             {"ms_since_first_destroyed_file", delay_ms}});
+  if (o_.mode != Mode::kReportOnly) pending_.push_back({a.id, signalled, now + 2.0});
+}
+
+void Monitor::StartRestore(Actor& a) {
+  Plan plan;
+  plan.actor = a.id;
+  plan.quarantine_dir =
+      store_.dir() + "/quarantine-" + std::to_string(getpid()) + "-" + std::to_string(a.id);
+  std::set<std::string> targets;
+  for (const StoreEntry* e : store_.EntriesOf(a.id)) {
+    if (!e->copy) {
+      struct stat st;
+      if (stat(e->path.c_str(), &st) == 0 && st.st_dev == e->dev && st.st_ino == e->ino)
+        continue;  // only read, still in place
+      std::string msg;
+      store_.Secure(a.id, e->dev, e->ino, &msg);
+    }
+    const StoreEntry* now = store_.Find(a.id, e->dev, e->ino);
+    if (!now) continue;
+    plan.restore.push_back(*now);
+    targets.insert(now->path);
+  }
+  std::set<std::string> moved_back;
+  for (auto it = a.renames.rbegin(); it != a.renames.rend(); ++it) {
+    const auto& [from, to] = *it;
+    struct stat st;
+    if (targets.count(from) || moved_back.count(to) || stat(from.c_str(), &st) == 0) continue;
+    if (stat(to.c_str(), &st) != 0 || decoys_.count(to)) continue;
+    plan.rename_back.emplace_back(to, from);
+    moved_back.insert(to);
+    targets.insert(from);
+  }
+  std::set<std::string> q(a.created.begin(), a.created.end());
+  for (const auto& r : a.renames) q.insert(r.second);
+  for (const std::string& path : q) {
+    struct stat st;
+    if (targets.count(path) || moved_back.count(path) || decoys_.count(path)) continue;
+    if (lstat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
+    plan.quarantine.push_back(path);
+  }
+  auto job = std::make_unique<Job>();
+  job->actor = a.id;
+  Job* raw = job.get();
+  EventLog& log = log_;
+  job->thread = std::thread([plan = std::move(plan), raw, &log] {
+    RunPlan(plan, log);
+    raw->done = true;
+  });
+  jobs_.push_back(std::move(job));
+}
+
+void Monitor::Tick() {
+  double now = MonotonicSeconds();
+  for (auto it = pending_.begin(); it != pending_.end();) {
+    Actor* a = model_.Find(it->actor);
+    if (!a) {
+      it = pending_.erase(it);
+      continue;
+    }
+    bool halted = AllHalted(it->pids, o_.mode == Mode::kStop);
+    if (!halted && now < it->deadline) {
+      ++it;
+      continue;
+    }
+    // Late children: signal whatever is left of the tree once more before restoring.
+    std::vector<ProcInfo> rest = TargetsOf(*a, guard_);
+    if (!rest.empty()) SignalAll(rest, o_.mode == Mode::kKill ? SIGKILL : SIGSTOP);
+    if (!halted) log_.Line("warning: actor " + std::to_string(a->id) + " did not halt in time");
+    StartRestore(*a);
+    a->restored = true;
+    it = pending_.erase(it);
+  }
+  for (auto it = jobs_.begin(); it != jobs_.end();) {
+    if (!(*it)->done) {
+      ++it;
+      continue;
+    }
+    (*it)->thread.join();
+    store_.Drop((*it)->actor);
+    it = jobs_.erase(it);
+  }
+  if (now - last_prune_ < 1.0) return;
+  last_prune_ = now;
+  // Prune actors whose processes all exited and that behaved.
+  std::vector<uint64_t> gone;
+  for (auto& [id, a] : model_.actors()) {
+    if (a.convicted) continue;
+    bool alive = false;
+    for (const auto& [pid, info] : a.procs) {
+      ProcInfo cur;
+      char path[64];
+      snprintf(path, sizeof path, "/proc/%d/stat", pid);
+      int fd = open(path, O_RDONLY | O_CLOEXEC);
+      if (fd < 0) continue;
+      char buf[1024];
+      ssize_t n = read(fd, buf, sizeof buf);
+      close(fd);
+      if (n > 0 && ParseStat(std::string(buf, size_t(n)), &cur) &&
+          cur.start_time == info.start_time && buf[0] && strstr(buf, ") Z") == nullptr) {
+        alive = true;
+        break;
+      }
+    }
+    if (!alive && now - a.last_active > 2.0 && a.score < 1.0)
+      gone.push_back(id);
+    else if (alive && a.score == 0)
+      store_.DropOlder(id, now - o_.keep_benign_seconds);
+  }
+  for (uint64_t id : gone) {
+    store_.Drop(id);
+    model_.Forget(id);
+  }
+  if (!gone.empty()) {
+    for (auto it = procs_.begin(); it != procs_.end();)
+      it = model_.Find(it->second.actor) ? std::next(it) : procs_.erase(it);
+  }
+}
+
+bool Monitor::Drain(int fd, bool content) {
+  alignas(fanotify_event_metadata) char buf[64 * 1024];
+  for (;;) {
+    ssize_t n = read(fd, buf, sizeof buf);
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return true;
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      log_.Line(std::string("fatal: reading fanotify events failed: ") + std::strerror(errno));
+      return false;
+    }
+    auto* md = reinterpret_cast<fanotify_event_metadata*>(buf);
+    while (FAN_EVENT_OK(md, n)) {
+      if (md->vers != FANOTIFY_METADATA_VERSION) {
+        log_.Line("fatal: fanotify metadata version mismatch");
+        return false;
+      }
+      events_++;
+      if (md->mask & FAN_Q_OVERFLOW) {
+        log_.Line("warning: fanotify queue overflow, some events were lost");
+        log_.Json({{"event", "overflow"}});
+      } else if (content) {
+        uint32_t answer = FAN_ALLOW;
+        try {
+          if (md->mask & FAN_OPEN_PERM) answer = OnOpenPerm(md);
+          if (md->mask & FAN_CLOSE_WRITE) OnCloseWrite(md);
+        } catch (const std::exception& e) {
+          answer = FAN_ALLOW;
+          log_.Line(std::string("internal error, access allowed: ") + e.what());
+        }
+        if (md->mask & FAN_OPEN_PERM) {
+          fanotify_response r{md->fd, answer};
+          if (write(fd, &r, sizeof r) != sizeof r)
+            log_.Line(std::string("warning: cannot answer a permission event: ") +
+                      std::strerror(errno));
+        }
+      } else {
+        try {
+          OnNotif(md);
+        } catch (const std::exception& e) {
+          log_.Line(std::string("internal error: ") + e.what());
+        }
+      }
+      if (md->fd >= 0) close(md->fd);
+      md = FAN_EVENT_NEXT(md, n);
+    }
+  }
+}
+
+int Monitor::Run() {
+  int status = Setup();
+  if (status != kExitOk) return status;
+  std::string mode = o_.mode == Mode::kKill   ? "kill"
+                     : o_.mode == Mode::kStop ? "stop"
+                                              : "report-only";
+  log_.Line("watching " + std::to_string(roots_.size()) + " paths (" +
+            std::to_string(dirs_marked_) + " directories), store " + store_.dir() + " (budget " +
+            std::to_string(store_.budget() >> 20) + " MiB), mode " + mode);
+  log_.Json({{"event", "ready"},
+             {"paths", roots_},
+             {"directories", dirs_marked_},
+             {"store", store_.dir()},
+             {"mode", mode},
+             {"pid", getpid()}});
+  double start = MonotonicSeconds();
+  int rc = kExitOk;
+  for (;;) {
+    pollfd fds[3] = {{content_fd_, POLLIN, 0}, {notif_fd_, POLLIN, 0}, {signal_fd_, POLLIN, 0}};
+    int timeout = pending_.empty() && jobs_.empty() ? 200 : 10;
+    int n = poll(fds, 3, timeout);
+    if (n < 0 && errno != EINTR) {
+      log_.Line(std::string("fatal: poll: ") + std::strerror(errno));
+      rc = kExitRuntime;
+      break;
+    }
+    // Content first: its permission events hold processes up.
+    if (n > 0 && (fds[0].revents & POLLIN) && !Drain(content_fd_, true)) {
+      rc = kExitRuntime;
+      break;
+    }
+    if (n > 0 && (fds[1].revents & POLLIN) && !Drain(notif_fd_, false)) {
+      rc = kExitRuntime;
+      break;
+    }
+    if (n > 0 && (fds[2].revents & POLLIN)) {
+      signalfd_siginfo si;
+      if (read(signal_fd_, &si, sizeof si) == sizeof si) {
+        log_.Line("signal " + std::to_string(si.ssi_signo) + " received, stopping");
+        break;
+      }
+    }
+    Tick();
+    if (o_.max_seconds > 0 && MonotonicSeconds() - start > o_.max_seconds) {
+      log_.Line("time limit reached, stopping");
+      break;
+    }
+  }
+  // Let restores in progress finish: their events still need answers.
+  while (!jobs_.empty() || !pending_.empty()) {
+    pollfd fds[2] = {{content_fd_, POLLIN, 0}, {notif_fd_, POLLIN, 0}};
+    poll(fds, 2, 10);
+    if (!Drain(content_fd_, true) || !Drain(notif_fd_, false)) break;
+    Tick();
+  }
+  log_.Json({{"event", "exit"}, {"status", rc}, {"events", events_}});
+  return rc;
+}
+
+}  // namespace
+
+int RunWatch(const WatchOptions& opts, EventLog& log) {
+  Monitor m(opts, log);
+  return m.Run();
+}
+
+}  // namespace vigie::watch

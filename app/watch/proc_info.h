@@ -1,0 +1,49 @@
+// What /proc says about a process that touched a watched file.
+//
+// Every read of /proc races with the exit of the process: files vanish (ENOENT), or read as
+// empty (a zombie has no command line and no executable). Each field is therefore optional and
+// the reader never fails; `alive` says whether the stat line was read at all. The start time
+// (in clock ticks since boot) identifies a process across pid reuse.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace vigie::watch {
+
+struct ProcInfo {
+  pid_t tid = 0;
+  pid_t pid = 0;  // thread group id
+  pid_t ppid = 0;
+  pid_t pgid = 0;
+  pid_t sid = 0;
+  uint64_t start_time = 0;
+  bool alive = false;
+  std::string comm;     // name given at exec (kept when the binary is renamed afterwards)
+  std::string exe;      // resolved /proc/PID/exe, may end with " (deleted)"
+  std::string cmdline;  // arguments joined by spaces
+};
+
+// Reads /proc/TID/{stat,status,exe,cmdline}; `tid` may be any thread of the process.
+ProcInfo ReadProc(pid_t tid);
+
+// Parses the content of /proc/PID/stat (exposed for tests: the comm field may hold spaces and
+// parentheses).
+bool ParseStat(const std::string& stat, ProcInfo* out);
+
+// Open flags of the open(2)/openat(2)/openat2(2)/creat(2) call that thread `tid` is blocked in,
+// read from /proc/TID/syscall (the thread is blocked on our permission decision, so the
+// arguments are stable). Empty when the call is not one of those or cannot be read.
+std::optional<int> BlockedOpenFlags(pid_t tid);
+
+// Reasons an executable looks like a dropped payload: runs from a world-writable temporary
+// directory, its file was deleted, or it was renamed after start (exe name differs from comm).
+std::string SuspiciousExe(const ProcInfo& p);
+
+// True when `pid` is `ancestor` or descends from it (walks ppid links, bounded).
+bool DescendsFrom(pid_t pid, pid_t ancestor);
+
+}  // namespace vigie::watch

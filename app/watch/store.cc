@@ -1,0 +1,294 @@
+// The protected store. See store.h for the policy; this file is the mechanics: clone or copy
+// with explicit offsets (the caller's fd is shared with the fanotify event and must not move),
+// link with AT_EMPTY_PATH so the very inode that was opened is kept even if its name changed,
+// and atomic restores.
+#include "watch/store.h"
+
+#include <fcntl.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace vigie::watch {
+
+double MonotonicSeconds() {
+  timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return double(ts.tv_sec) + double(ts.tv_nsec) / 1e9;
+}
+
+Store::Store(std::string dir, uint64_t budget_bytes, Logger log)
+    : dir_(std::move(dir)), budget_(budget_bytes), log_(std::move(log)) {}
+
+bool Store::Init(std::string* err) { return EnsureDir(err); }
+
+bool Store::EnsureDir(std::string* err) {
+  struct stat st;
+  if (stat(dir_.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) return true;
+  // Create each missing component; the last one private to root.
+  for (size_t i = 1; i <= dir_.size(); ++i) {
+    if (i != dir_.size() && dir_[i] != '/') continue;
+    std::string part = dir_.substr(0, i);
+    if (mkdir(part.c_str(), i == dir_.size() ? 0700 : 0755) != 0 && errno != EEXIST) {
+      *err = "cannot create store directory " + part + ": " + std::strerror(errno);
+      return false;
+    }
+  }
+  chmod(dir_.c_str(), 0700);
+  return true;
+}
+
+Store::Result Store::CopyInto(int fd, const std::string& object, uint64_t size, bool* cloned) {
+  int out = open(object.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (out < 0) return errno == ENOSPC || errno == EDQUOT ? Result::kNoSpace : Result::kFailed;
+  Result r = Result::kKept;
+  *cloned = ioctl(out, FICLONE, fd) == 0;
+  if (!*cloned) {
+    loff_t in_off = 0;
+    uint64_t done = 0;
+    while (done < size) {
+      ssize_t n = copy_file_range(fd, &in_off, out, nullptr, size - done, 0);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0 && (errno == EXDEV || errno == EINVAL || errno == EOPNOTSUPP)) {
+        // Fall back to read/write through a buffer.
+        char buf[65536];
+        while (done < size) {
+          ssize_t k = pread(fd, buf, sizeof buf, off_t(done));
+          if (k < 0 && errno == EINTR) continue;
+          if (k <= 0) break;
+          ssize_t w = write(out, buf, size_t(k));
+          if (w != k) {
+            n = -1;
+            break;
+          }
+          done += uint64_t(k);
+        }
+        if (n < 0) r = errno == ENOSPC || errno == EDQUOT ? Result::kNoSpace : Result::kFailed;
+        break;
+      }
+      if (n < 0) {
+        r = errno == ENOSPC || errno == EDQUOT ? Result::kNoSpace : Result::kFailed;
+        break;
+      }
+      if (n == 0) break;  // file shrank meanwhile
+      done += uint64_t(n);
+    }
+  }
+  if (close(out) != 0 && r == Result::kKept)
+    r = errno == ENOSPC || errno == EDQUOT ? Result::kNoSpace : Result::kFailed;
+  if (r != Result::kKept) unlink(object.c_str());
+  return r;
+}
+
+bool Store::CheckDir(std::string* msg) {
+  std::string err;
+  bool existed = access(dir_.c_str(), F_OK) == 0;
+  if (!EnsureDir(&err)) {
+    *msg = err;
+    return false;
+  }
+  if (existed) return true;
+  // The directory was deleted from outside: its copies are gone.
+  size_t lost = 0;
+  for (auto it = entries_.begin(); it != entries_.end();) {
+    auto next = std::next(it);
+    if (it->second.copy && access(it->second.object.c_str(), F_OK) != 0) {
+      Erase(it);
+      lost++;
+    }
+    it = next;
+  }
+  log_("store directory " + dir_ + " was removed (" + std::to_string(lost) +
+       " copies lost); recreated, files are protected again from now on");
+  return true;
+}
+
+Store::Result Store::Keep(uint64_t actor, int fd, const std::string& path, bool copy,
+                          std::string* msg) {
+  struct stat st;
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) return Result::kFailed;
+  Key key{actor, st.st_dev, st.st_ino};
+  auto found = by_inode_.find(key);
+  if (found != by_inode_.end()) {
+    StoreEntry& e = entries_[found->second];
+    if (e.copy || !copy) return Result::kAlready;
+  }
+  StoreEntry e;
+  e.actor = actor;
+  e.dev = st.st_dev;
+  e.ino = st.st_ino;
+  e.path = path;
+  e.size = uint64_t(st.st_size);
+  e.mode = st.st_mode & 07777;
+  e.uid = st.st_uid;
+  e.gid = st.st_gid;
+  e.time = MonotonicSeconds();
+  if (!copy) {
+    if (held_ >= max_held_) {
+      *msg = "store: " + std::to_string(held_) + " files already held";
+      return Result::kBudget;
+    }
+    e.held_fd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+    if (e.held_fd < 0) {
+      *msg = std::string("store: cannot hold file: ") + std::strerror(errno);
+      return Result::kFailed;
+    }
+    held_++;
+  } else {
+    if (!CheckDir(msg)) return Result::kFailed;
+    if (used_ + e.size > budget_) {
+      *msg = "store budget of " + std::to_string(budget_) + " bytes reached";
+      return Result::kBudget;
+    }
+    e.id = next_id_;
+    e.object = dir_ + "/" + std::to_string(e.id);
+    Result r = CopyInto(fd, e.object, e.size, &e.cloned);
+    if (r != Result::kKept) {
+      *msg = r == Result::kNoSpace ? "store: no space left on device" : "store: copy failed";
+      return r;
+    }
+    e.copy = true;
+    used_ += e.size;
+  }
+  e.id = next_id_++;
+  if (found != by_inode_.end()) {
+    // Upgrade of a held file to a copy: the first-seen path stays the restore target.
+    auto old = entries_.find(found->second);
+    if (old != entries_.end()) {
+      e.path = old->second.path;
+      Erase(old);
+    }
+  }
+  by_inode_[key] = e.id;
+  entries_[e.id] = std::move(e);
+  return Result::kKept;
+}
+
+Store::Result Store::Secure(uint64_t actor, dev_t dev, ino_t ino, std::string* msg) {
+  auto found = by_inode_.find(Key{actor, dev, ino});
+  if (found == by_inode_.end()) return Result::kFailed;
+  StoreEntry& e = entries_[found->second];
+  if (e.copy) return Result::kAlready;
+  if (!CheckDir(msg)) return Result::kFailed;
+  struct stat st;
+  uint64_t size = fstat(e.held_fd, &st) == 0 ? uint64_t(st.st_size) : e.size;
+  if (used_ + size > budget_) {
+    *msg = "store budget of " + std::to_string(budget_) + " bytes reached";
+    return Result::kBudget;
+  }
+  std::string object = dir_ + "/" + std::to_string(e.id);
+  bool cloned = false;
+  Result r = CopyInto(e.held_fd, object, size, &cloned);
+  if (r != Result::kKept) {
+    *msg = r == Result::kNoSpace ? "store: no space left on device" : "store: copy failed";
+    return r;
+  }
+  close(e.held_fd);
+  held_--;
+  e.held_fd = -1;
+  e.object = object;
+  e.size = size;
+  e.copy = true;
+  e.cloned = cloned;
+  used_ += size;
+  return Result::kKept;
+}
+
+void Store::Erase(std::map<uint64_t, StoreEntry>::iterator it) {
+  const StoreEntry& e = it->second;
+  if (e.copy) {
+    unlink(e.object.c_str());
+    used_ -= std::min(used_, e.size);
+  } else if (e.held_fd >= 0) {
+    close(e.held_fd);
+    held_--;
+  }
+  auto k = by_inode_.find(Key{e.actor, e.dev, e.ino});
+  if (k != by_inode_.end() && k->second == e.id) by_inode_.erase(k);
+  entries_.erase(it);
+}
+
+const StoreEntry* Store::Find(uint64_t actor, dev_t dev, ino_t ino) const {
+  auto it = by_inode_.find(Key{actor, dev, ino});
+  if (it == by_inode_.end()) return nullptr;
+  auto e = entries_.find(it->second);
+  return e == entries_.end() ? nullptr : &e->second;
+}
+
+std::vector<const StoreEntry*> Store::EntriesOf(uint64_t actor) const {
+  std::vector<const StoreEntry*> out;
+  for (const auto& [id, e] : entries_)
+    if (e.actor == actor) out.push_back(&e);
+  return out;
+}
+
+void Store::Drop(uint64_t actor) { DropOlder(actor, 1e300); }
+
+void Store::DropOlder(uint64_t actor, double before) {
+  for (auto it = entries_.begin(); it != entries_.end();) {
+    auto next = std::next(it);
+    if (it->second.actor == actor && it->second.time < before) Erase(it);
+    it = next;
+  }
+}
+
+bool Store::SampleOf(const StoreEntry& e, Sample* out) {
+  if (!e.copy) return e.held_fd >= 0 && ReadSample(e.held_fd, out);
+  int fd = open(e.object.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  bool ok = ReadSample(fd, out);
+  close(fd);
+  return ok;
+}
+
+bool Store::Restore(const StoreEntry& e, const std::string& dest, std::string* err) {
+  int in =
+      e.copy ? open(e.object.c_str(), O_RDONLY | O_CLOEXEC) : fcntl(e.held_fd, F_DUPFD_CLOEXEC, 3);
+  if (in < 0) {
+    *err = "store copy " + e.object + " missing: " + std::strerror(errno);
+    return false;
+  }
+  std::string tmp = dest + ".vigie-restore-" + std::to_string(e.id);
+  int out = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (out < 0) {
+    *err = "cannot create " + tmp + ": " + std::strerror(errno);
+    close(in);
+    return false;
+  }
+  bool ok = true;
+  if (ioctl(out, FICLONE, in) != 0) {
+    char buf[65536];
+    off_t off = 0;
+    for (;;) {
+      ssize_t k = pread(in, buf, sizeof buf, off);
+      if (k < 0 && errno == EINTR) continue;
+      if (k < 0) ok = false;
+      if (k <= 0) break;
+      if (write(out, buf, size_t(k)) != k) {
+        ok = false;
+        break;
+      }
+      off += k;
+    }
+  }
+  if (ok) {
+    (void)fchown(out, e.uid, e.gid);
+    fchmod(out, e.mode);
+    ok = fsync(out) == 0;
+  }
+  if (close(out) != 0) ok = false;
+  close(in);
+  if (!ok || rename(tmp.c_str(), dest.c_str()) != 0) {
+    *err = "cannot restore " + dest + ": " + std::strerror(errno);
+    unlink(tmp.c_str());
+    return false;
+  }
+  return true;
+}
+
+}  // namespace vigie::watch

@@ -1,0 +1,112 @@
+// The protected store: copies of files taken before a process may change them.
+//
+// Copy on first write: the first time a process opens an existing file with write intent, the
+// file's content is cloned into the store (FICLONE where the file system shares extents, a plain
+// copy otherwise) while the opener waits on its fanotify permission event. The first time a
+// process opens a file read-only, the store only holds an open descriptor on the inode: free,
+// invisible to the file's users (a hard link would change the link count, and gzip, for one,
+// refuses to compress a file with two links), and it keeps the data alive if the process then
+// deletes the file or renames another over it (the write-copy-then-delete pattern). When that
+// happens, Secure() turns the held descriptor into a real copy; a later write-open by the same
+// process does the same before the write.
+//
+// Entries are owned by an actor (a group of processes) and keyed by inode, so a file renamed
+// and then rewritten is still found; each entry keeps the path where it was first seen, which
+// is where a restore puts it back. Copies count against the size budget, held descriptors do
+// not (they share the live file's blocks) but are capped in number. When the budget or the disk
+// is full, Keep() says so and the caller decides (vigie lets honest work through and blocks
+// suspicious processes). When the store directory disappears, it is recreated and the lost
+// entries are dropped and reported.
+//
+// Not thread-safe: the monitor thread owns it; restores read object files by path only.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "watch/content.h"
+
+namespace vigie::watch {
+
+struct StoreEntry {
+  uint64_t id = 0;
+  uint64_t actor = 0;
+  dev_t dev = 0;
+  ino_t ino = 0;
+  std::string path;    // where the file was when first seen: the restore target
+  std::string object;  // the copy inside the store (when `copy`)
+  int held_fd = -1;    // a read-only descriptor on the live inode (when not `copy`)
+  uint64_t size = 0;
+  mode_t mode = 0644;
+  uid_t uid = 0;
+  gid_t gid = 0;
+  bool copy = false;
+  bool cloned = false;
+  double time = 0;  // seconds, monotonic
+};
+
+class Store {
+ public:
+  enum class Result { kKept, kAlready, kBudget, kNoSpace, kFailed };
+  using Logger = std::function<void(const std::string&)>;
+
+  Store(std::string dir, uint64_t budget_bytes, Logger log);
+  // Creates the directory (mode 0700). False with a message when impossible.
+  bool Init(std::string* err);
+
+  // Keeps the content of `fd` (an open file at `path`) for `actor`: a copy, or when `copy` is
+  // false a held descriptor.
+  Result Keep(uint64_t actor, int fd, const std::string& path, bool copy, std::string* msg);
+  // Turns a held descriptor into a copy (the file is being deleted or replaced).
+  Result Secure(uint64_t actor, dev_t dev, ino_t ino, std::string* msg);
+  const StoreEntry* Find(uint64_t actor, dev_t dev, ino_t ino) const;
+  std::vector<const StoreEntry*> EntriesOf(uint64_t actor) const;
+  // Forgets the entries of `actor` and removes their objects.
+  void Drop(uint64_t actor);
+  // Drops entries of `actor` older than `before` (monotonic seconds).
+  void DropOlder(uint64_t actor, double before);
+
+  // Writes the content of `e` to `dest` atomically (temporary file in the same directory,
+  // then rename), with the original mode and owner.
+  static bool Restore(const StoreEntry& e, const std::string& dest, std::string* err);
+  // The content sample of an entry (the copy, or the held file).
+  static bool SampleOf(const StoreEntry& e, Sample* out);
+
+  uint64_t used() const { return used_; }
+  uint64_t budget() const { return budget_; }
+  size_t size() const { return entries_.size(); }
+  size_t held() const { return held_; }
+  void set_max_held(size_t n) { max_held_ = n; }
+  const std::string& dir() const { return dir_; }
+
+ private:
+  bool EnsureDir(std::string* err);
+  Result CopyInto(int fd, const std::string& object, uint64_t size, bool* cloned);
+  void Erase(std::map<uint64_t, StoreEntry>::iterator it);
+  bool CheckDir(std::string* msg);
+
+  std::string dir_;
+  uint64_t budget_;
+  Logger log_;
+  uint64_t used_ = 0;
+  size_t held_ = 0;
+  size_t max_held_ = 200000;
+  uint64_t next_id_ = 1;
+  std::map<uint64_t, StoreEntry> entries_;  // by id
+  struct Key {
+    uint64_t actor;
+    dev_t dev;
+    ino_t ino;
+    auto operator<=>(const Key&) const = default;
+  };
+  std::map<Key, uint64_t> by_inode_;
+};
+
+double MonotonicSeconds();
+
+}  // namespace vigie::watch

@@ -1,0 +1,114 @@
+#include "watch/store.h"
+
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "watch/doc_forge.h"
+
+namespace vigie::watch {
+namespace {
+
+namespace fs = std::filesystem;
+
+class StoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/vigie-store-test-XXXXXX";
+    root_ = mkdtemp(tmpl);
+    fs::create_directories(root_ + "/tree");
+  }
+  void TearDown() override { fs::remove_all(root_); }
+  std::string Read(const std::string& p) {
+    std::string out;
+    FILE* f = fopen(p.c_str(), "rb");
+    if (!f) return out;
+    char buf[4096];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0) out.append(buf, n);
+    fclose(f);
+    return out;
+  }
+  std::string root_;
+  std::vector<std::string> log_;
+  Store::Logger logger_ = [this](const std::string& m) { log_.push_back(m); };
+};
+
+TEST_F(StoreTest, CopyRestoresOriginalAfterOverwrite) {
+  Store s(root_ + "/store", 1 << 20, logger_);
+  std::string err, msg;
+  ASSERT_TRUE(s.Init(&err)) << err;
+  std::string path = root_ + "/tree/a.txt", orig = ForgeText(1, 5000);
+  ASSERT_TRUE(WriteFile(path, orig));
+  int fd = open(path.c_str(), O_RDONLY);
+  ASSERT_EQ(s.Keep(7, fd, path, true, &msg), Store::Result::kKept);
+  EXPECT_EQ(s.Keep(7, fd, path, true, &msg), Store::Result::kAlready);
+  close(fd);
+  ASSERT_TRUE(WriteFile(path, "garbage"));
+  auto entries = s.EntriesOf(7);
+  ASSERT_EQ(entries.size(), 1u);
+  ASSERT_TRUE(Store::Restore(*entries[0], path, &err)) << err;
+  EXPECT_EQ(Read(path), orig);
+  EXPECT_EQ(s.used(), orig.size());
+  s.Drop(7);
+  EXPECT_EQ(s.used(), 0u);
+  EXPECT_EQ(s.size(), 0u);
+}
+
+TEST_F(StoreTest, HeldFileSurvivesDeletion) {
+  Store s(root_ + "/store", 1 << 20, logger_);
+  std::string err, msg;
+  ASSERT_TRUE(s.Init(&err));
+  std::string path = root_ + "/tree/b.pdf", orig = ForgePdf(2);
+  ASSERT_TRUE(WriteFile(path, orig));
+  int fd = open(path.c_str(), O_RDONLY);
+  struct stat st;
+  fstat(fd, &st);
+  ASSERT_EQ(s.Keep(1, fd, path, false, &msg), Store::Result::kKept);
+  close(fd);
+  EXPECT_EQ(s.held(), 1u);
+  ASSERT_EQ(unlink(path.c_str()), 0);
+  ASSERT_EQ(s.Secure(1, st.st_dev, st.st_ino, &msg), Store::Result::kKept) << msg;
+  EXPECT_EQ(s.held(), 0u);
+  const StoreEntry* e = s.Find(1, st.st_dev, st.st_ino);
+  ASSERT_NE(e, nullptr);
+  ASSERT_TRUE(Store::Restore(*e, path, &err));
+  EXPECT_EQ(Read(path), orig);
+}
+
+TEST_F(StoreTest, BudgetIsEnforced) {
+  Store s(root_ + "/store", 6000, logger_);
+  std::string err, msg;
+  ASSERT_TRUE(s.Init(&err));
+  for (int i = 0; i < 3; ++i) {
+    std::string path = root_ + "/tree/f" + std::to_string(i);
+    ASSERT_TRUE(WriteFile(path, std::string(2500, 'x')));
+    int fd = open(path.c_str(), O_RDONLY);
+    Store::Result r = s.Keep(1, fd, path, true, &msg);
+    close(fd);
+    EXPECT_EQ(r, i < 2 ? Store::Result::kKept : Store::Result::kBudget) << i;
+  }
+  EXPECT_NE(msg.find("budget"), std::string::npos);
+}
+
+TEST_F(StoreTest, LostStoreDirectoryIsRecreatedAndReported) {
+  Store s(root_ + "/store", 1 << 20, logger_);
+  std::string err, msg;
+  ASSERT_TRUE(s.Init(&err));
+  std::string path = root_ + "/tree/c.txt";
+  ASSERT_TRUE(WriteFile(path, ForgeText(3, 3000)));
+  int fd = open(path.c_str(), O_RDONLY);
+  ASSERT_EQ(s.Keep(1, fd, path, true, &msg), Store::Result::kKept);
+  fs::remove_all(root_ + "/store");
+  ASSERT_EQ(s.Keep(2, fd, path, true, &msg), Store::Result::kKept);
+  close(fd);
+  ASSERT_FALSE(log_.empty());
+  EXPECT_NE(log_[0].find("was removed (1 copies lost)"), std::string::npos) << log_[0];
+  EXPECT_EQ(s.EntriesOf(1).size(), 0u);
+  EXPECT_EQ(s.EntriesOf(2).size(), 1u);
+}
+
+}  // namespace
+}  // namespace vigie::watch
