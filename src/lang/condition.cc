@@ -290,7 +290,7 @@ Operand Parser::parse_prefix() {
     e.text = std::string(cur_.text);
     advance();
     expect(Tok::kLParen, "\"(\"");
-    e.a = parse_operand(0);
+    e.a = parse_operand(kPrecBitOr);
     if (!at(Tok::kRParen)) unexpected("an operator or \")\"");
     advance();
     e.span = start;
@@ -322,7 +322,7 @@ ExprId Parser::parse_identifier_chain() {
       advance();
     } else if (at(Tok::kLBracket)) {
       advance();
-      ExprId index = parse_operand(0);
+      ExprId index = parse_operand(kPrecBitOr);
       if (!at(Tok::kRBracket)) unexpected("an operator or \"]\"");
       advance();
       Span s = start;
@@ -388,7 +388,7 @@ Operand Parser::parse_string_ref() {
     default:
       e.kind = kind == Tok::kStringOffset ? ExprKind::kStringOffset : ExprKind::kStringLength;
       if (accept(Tok::kLBracket)) {
-        e.a = parse_operand(0);
+        e.a = parse_operand(kPrecBitOr);
         if (!at(Tok::kRBracket)) unexpected("an operator or \"]\"");
         advance();
       }
@@ -401,10 +401,10 @@ Operand Parser::parse_string_ref() {
 ExprId Parser::parse_range() {
   Span start = span();
   expect(Tok::kLParen, "\"(\"");
-  ExprId lo = parse_operand(0);
+  ExprId lo = parse_operand(kPrecBitOr);
   if (!at(Tok::kDotDot)) unexpected("\"..\"");
   advance();
-  ExprId hi = parse_operand(0);
+  ExprId hi = parse_operand(kPrecBitOr);
   if (!at(Tok::kRParen)) unexpected("an operator or \")\"");
   advance();
   Span s = start;
@@ -582,9 +582,9 @@ ExprId Parser::parse_for() {
     if (at(Tok::kLParen)) {
       Span open = span();
       advance();
-      ExprId first = parse_expr(0).id;
+      ExprId first = parse_operand(kPrecBitOr);
       if (accept(Tok::kDotDot)) {
-        ExprId hi = parse_operand(0);
+        ExprId hi = parse_operand(kPrecBitOr);
         if (!at(Tok::kRParen)) unexpected("an operator or \")\"");
         advance();
         Span s = open;
@@ -592,7 +592,7 @@ ExprId Parser::parse_for() {
         e.a = make(ExprKind::kRange, s, first, hi);
       } else {
         std::vector<ExprId> list{first};
-        while (accept(Tok::kComma)) list.push_back(parse_expr(0).id);
+        while (accept(Tok::kComma)) list.push_back(parse_operand(kPrecBitOr));
         if (!at(Tok::kRParen)) unexpected("\",\", \"..\" or \")\"");
         advance();
         Span s = open;

@@ -17,8 +17,8 @@ inline constexpr const char kUnterminatedHex[] = "E005";      // hex string with
 inline constexpr const char kUnterminatedComment[] = "E006";  // /* without */
 inline constexpr const char kIdentifierTooLong[] = "E007";    // identifier over 128 characters
 inline constexpr const char kIntegerOverflow[] = "E008";      // literal does not fit in int64
-inline constexpr const char kEmptyRegex[] = "E009";           // a regex string with no body
-inline constexpr const char kBadHexChar[] = "E010";           // a byte no hex string may contain
+// E009 is not used: an empty regex cannot be written, "//" starts a comment.
+inline constexpr const char kBadHexChar[] = "E010";  // a byte no hex string may contain
 
 // Syntax errors.
 inline constexpr const char kSyntax[] = "E101";         // unexpected token

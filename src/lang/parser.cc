@@ -362,9 +362,6 @@ void Parser::parse_string(Rule& rule) {
       s.value_span.offset += 1;
       s.value_span.column += 1;
       s.value_span.length = static_cast<uint32_t>(s.value.size());
-      if (s.value.empty())
-        report(Severity::kError, codes::kEmptyRegex, span(),
-               "regular expression of \"" + s.identifier + "\" is empty");
       advance();
       break;
     case Tok::kLBrace: {

@@ -1,0 +1,1 @@
+rule broken_included { condition: true and }

@@ -1,0 +1,2 @@
+include "cycle_b.yar"
+rule cycle_a { condition: true }

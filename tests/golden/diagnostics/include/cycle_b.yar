@@ -1,0 +1,2 @@
+include "cycle_a.yar"
+rule cycle_b { condition: true }

@@ -1,0 +1,1 @@
+rule fine_included { condition: true }
