@@ -16,9 +16,11 @@ namespace vigie::mod {
 
 // Each module's definition, in its own file.
 extern const Module kConsoleModule;
+extern const Module kElfModule;
 extern const Module kHashModule;
 extern const Module kMagicModule;
 extern const Module kMathModule;
+extern const Module kPeModule;
 extern const Module kStringModule;
 extern const Module kTestsModule;
 extern const Module kTimeModule;
@@ -29,9 +31,11 @@ namespace {
 // clang-format off
 const Module* const kModules[] = {
     &kConsoleModule,
+    &kElfModule,
     &kHashModule,
     &kMagicModule,
     &kMathModule,
+    &kPeModule,
     &kStringModule,
     &kTestsModule,
     &kTimeModule,

@@ -1,0 +1,178 @@
+// Test helper: a small hand-built PE32 DLL with a rich signature, one section, exports (one
+// named, one by ordinal only), imports by name and by ordinal from two DLLs, a version-info
+// resource and a CodeView debug entry. Tests corrupt it to check that damaged files give
+// undefined fields and never crash.
+#pragma once
+
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <vector>
+
+namespace vigie::pe::testing {
+
+class Buf {
+ public:
+  explicit Buf(size_t n) : b_(n, 0) {}
+  void u8(size_t o, uint8_t v) { b_.at(o) = v; }
+  void u16(size_t o, uint16_t v) { u8(o, v & 0xff), u8(o + 1, v >> 8); }
+  void u32(size_t o, uint32_t v) { u16(o, v & 0xffff), u16(o + 2, v >> 16); }
+  void str(size_t o, const std::string& s) {
+    for (size_t i = 0; i < s.size(); ++i) u8(o + i, static_cast<uint8_t>(s[i]));
+  }
+  void wstr(size_t o, const std::string& s) {
+    for (size_t i = 0; i < s.size(); ++i) u16(o + 2 * i, static_cast<uint8_t>(s[i]));
+  }
+  std::vector<uint8_t>& bytes() { return b_; }
+
+ private:
+  std::vector<uint8_t> b_;
+};
+
+// Layout: headers in [0, 0x200); one section ".text" at RVA 0x1000, file offset 0x200.
+inline std::vector<uint8_t> build_test_pe() {
+  Buf b(0x800);
+  auto off = [](uint32_t rva) { return rva - 0x1000 + 0x200; };
+  b.str(0, "MZ");
+  b.u32(0x3c, 0x80);
+  // Rich signature: DanS, 3 padding dwords, 2 records, "Rich", key; XORed with the key.
+  const uint32_t key = 0x11223344;
+  const uint32_t rich[] = {0x536e6144, 0, 0, 0, (0x0104u << 16) | 30729, 5, (0x0093u << 16) | 21022,
+                           7};
+  for (int i = 0; i < 8; ++i) b.u32(0x40 + 4 * i, rich[i] ^ key);
+  b.str(0x60, "Rich");
+  b.u32(0x64, key);
+  // NT headers.
+  b.str(0x80, "PE");
+  b.u16(0x84, 0x14c);
+  b.u16(0x86, 1);
+  b.u32(0x88, 0x5f000000);
+  b.u16(0x94, 224);
+  b.u16(0x96, 0x2102);
+  const size_t oh = 0x98;
+  b.u16(oh, 0x10b);
+  b.u8(oh + 2, 14);
+  b.u8(oh + 3, 2);
+  b.u32(oh + 4, 0x400);
+  b.u32(oh + 16, 0x1010);
+  b.u32(oh + 20, 0x1000);
+  b.u32(oh + 24, 0x2000);
+  b.u32(oh + 28, 0x10000000);
+  b.u32(oh + 32, 0x1000);
+  b.u32(oh + 36, 0x200);
+  b.u16(oh + 40, 6);
+  b.u16(oh + 48, 6);
+  b.u32(oh + 56, 0x2000);
+  b.u32(oh + 60, 0x200);
+  b.u16(oh + 68, 2);
+  b.u16(oh + 70, 0x140);
+  b.u32(oh + 72, 0x100000);
+  b.u32(oh + 76, 0x1000);
+  b.u32(oh + 80, 0x100000);
+  b.u32(oh + 84, 0x1000);
+  b.u32(oh + 92, 16);
+  const size_t dirs = oh + 96;
+  b.u32(dirs + 0, 0x1100);  // export
+  b.u32(dirs + 4, 0x100);
+  b.u32(dirs + 8, 0x1200);  // import
+  b.u32(dirs + 12, 0x3c);
+  b.u32(dirs + 16, 0x1400);  // resource
+  b.u32(dirs + 20, 0x200);
+  b.u32(dirs + 48, 0x1300);  // debug
+  b.u32(dirs + 52, 28);
+  // Section table.
+  const size_t st = oh + 224;
+  b.str(st, ".text");
+  b.u32(st + 8, 0x600);
+  b.u32(st + 12, 0x1000);
+  b.u32(st + 16, 0x600);
+  b.u32(st + 20, 0x200);
+  b.u32(st + 36, 0x60000020);
+
+  // Exports.
+  size_t e = off(0x1100);
+  b.u32(e + 4, 0x5f000001);
+  b.u32(e + 12, 0x1180);
+  b.u32(e + 16, 1);
+  b.u32(e + 20, 2);
+  b.u32(e + 24, 1);
+  b.u32(e + 28, 0x1140);
+  b.u32(e + 32, 0x1150);
+  b.u32(e + 36, 0x1158);
+  b.u32(off(0x1140), 0x1010);
+  b.u32(off(0x1144), 0x1020);
+  b.u32(off(0x1150), 0x1190);
+  b.u16(off(0x1158), 1);
+  b.str(off(0x1180), "test.dll");
+  b.str(off(0x1190), "Foo");
+
+  // Imports: KERNEL32.dll (Sleep by name, ordinal 115), WS2_32.dll (ordinal 115).
+  size_t i = off(0x1200);
+  b.u32(i + 0, 0x1240);
+  b.u32(i + 12, 0x1280);
+  b.u32(i + 16, 0x1260);
+  b.u32(i + 20, 0x12c0);
+  b.u32(i + 32, 0x12d0);
+  b.u32(i + 36, 0x12e0);
+  for (uint32_t t : {0x1240u, 0x1260u}) {
+    b.u32(off(t), 0x12a0);
+    b.u32(off(t + 4), 0x80000073);
+  }
+  b.str(off(0x1280), "KERNEL32.dll");
+  b.str(off(0x12a2), "Sleep");
+  b.u32(off(0x12c0), 0x80000073);
+  b.u32(off(0x12e0), 0x80000073);
+  b.str(off(0x12d0), "WS2_32.dll");
+
+  // Debug directory: one CodeView (RSDS) entry.
+  size_t d = off(0x1300);
+  b.u32(d + 12, 2);
+  b.u32(d + 16, 24 + 14);
+  b.u32(d + 20, 0x1340);
+  b.u32(d + 24, off(0x1340));
+  b.str(off(0x1340), "RSDS");
+  b.str(off(0x1340) + 24, "C:\\x\\test.pdb");
+
+  // Resources: type 16 (version) -> id 1 -> language 0x409 -> data at RVA 0x1500.
+  size_t r = off(0x1400);
+  b.u32(r + 4, 0x5f000002);
+  b.u16(r + 8, 4);
+  b.u16(r + 14, 1);
+  b.u32(r + 16, 16);
+  b.u32(r + 20, 0x80000000u | 0x18);
+  b.u16(r + 0x18 + 14, 1);
+  b.u32(r + 0x18 + 16, 1);
+  b.u32(r + 0x18 + 20, 0x80000000u | 0x30);
+  b.u16(r + 0x30 + 14, 1);
+  b.u32(r + 0x30 + 16, 0x409);
+  b.u32(r + 0x30 + 20, 0x48);
+  b.u32(r + 0x48, 0x1500);
+  // VS_VERSIONINFO at RVA 0x1500, no fixed info, one StringFileInfo/StringTable/String.
+  size_t v = off(0x1500);
+  auto block = [&](size_t at, uint16_t len, uint16_t vlen, const std::string& k) {
+    b.u16(at, len);
+    b.u16(at + 2, vlen);
+    b.u16(at + 4, 1);
+    b.wstr(at + 6, k);
+    return (at + 6 + 2 * (k.size() + 1) + 3) & ~size_t{3};
+  };
+  // String "CompanyName" = "Vigie".
+  size_t s_at = 0;
+  size_t after_root = block(v, 0, 52, "VS_VERSION_INFO");
+  b.u32(after_root, 0xfeef04bd);  // VS_FIXEDFILEINFO signature
+  after_root += 52;
+  size_t after_sfi = block(after_root, 0, 0, "StringFileInfo");
+  size_t after_table = block(after_sfi, 0, 0, "040904b0");
+  s_at = after_table;
+  size_t value = block(s_at, 0, 6, "CompanyName");
+  b.wstr(value, "Vigie");
+  size_t end = value + 12;
+  b.u16(s_at, static_cast<uint16_t>(end - s_at));
+  b.u16(after_sfi, static_cast<uint16_t>(end - after_sfi));
+  b.u16(after_root, static_cast<uint16_t>(end - after_root));
+  b.u16(v, static_cast<uint16_t>(end - v));
+  b.u32(r + 0x4c, static_cast<uint32_t>(end - v));
+  return b.bytes();
+}
+
+}  // namespace vigie::pe::testing
