@@ -45,6 +45,8 @@ TEST(RegexParser, RejectsWithYaraMessagesAndOffsets) {
       {"a)", "syntax error", 1},
       {"\\xZZ", "illegal escape sequence", 0},
       {"ab\\x4", "illegal escape sequence", 2},
+      {"a+b*?", "greedy and ungreedy quantifiers can't be mixed in a regular expression", 3},
+      {"a{2}b??", "greedy and ungreedy quantifiers can't be mixed in a regular expression", 5},
   };
   for (auto& c : cases) {
     auto e = regex_error(c.src);

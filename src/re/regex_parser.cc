@@ -7,7 +7,8 @@
 //   atom   := ( alt ) | [class] | . | ^ | $ | \escape | byte
 // Recursion happens only at '(' and is bounded by kMaxDepth. A '{' that does not start a
 // well-formed repeat is a literal, as in YARA. `.` excludes '\n' unless the s flag is given;
-// the i flag folds ASCII case in every byte set, classes included.
+// the i flag folds ASCII case in every byte set, classes included. As in YARA, one expression
+// may use greedy or lazy quantifiers but not both.
 #include <cctype>
 
 #include "re/parse.h"
@@ -164,6 +165,10 @@ class RegexParser {
       return fail("syntax error", qpos);
     bool greedy = true;
     if (more() && peek() == '?') greedy = false, ++pos_;
+    // YARA rejects a regex that has both greedy and lazy quantifiers.
+    if ((greedy && saw_lazy_) || (!greedy && saw_greedy_))
+      return fail("greedy and ungreedy quantifiers can't be mixed in a regular expression", qpos);
+    (greedy ? saw_greedy_ : saw_lazy_) = true;
     if (more() &&
         (peek() == '*' || peek() == '+' || peek() == '?' || (peek() == '{' && looks_like_brace())))
       return fail("syntax error", pos_);
@@ -366,6 +371,7 @@ class RegexParser {
   bool nocase_, dotall_;
   Ir& ir_;
   std::optional<PatternError> err_;
+  bool saw_greedy_ = false, saw_lazy_ = false;
 };
 
 }  // namespace
