@@ -4,8 +4,9 @@
 // inside the data); AddressOfEntryPoint is then mapped through the section table (at most 96
 // sections, as YARA reads): the section with the highest virtual address not above the RVA gives
 // the offset, and with no such section the RVA is taken as the offset.
-// ELF: e_entry mapped through the program headers for executables, then through the sections.
-// An ELF whose entry no segment or section maps gives 0, as YARA gives.
+// ELF: e_entry mapped through the program headers for executables, through the sections otherwise.
+// An ELF whose entry no segment or section maps gives 0, as YARA gives; like YARA, the keyword
+// reads big-endian files as if they were little-endian (which usually maps nothing, so 0).
 #include "modules/elf/elf_image.h"
 #include "modules/module.h"
 
@@ -60,7 +61,7 @@ bool pe_entry_point(std::span<const uint8_t> d, uint64_t* offset) {
 
 bool entry_point_offset(std::span<const uint8_t> data, uint64_t* offset) {
   if (pe_entry_point(data, offset)) return true;
-  auto elf = elf::ElfImage::open(data);
+  auto elf = elf::ElfImage::open(data, /*little_endian_only=*/true);
   if (!elf) return false;
   *offset = elf->rva_to_offset(elf->header().entry).value_or(0);
   return true;

@@ -25,7 +25,7 @@ uint64_t ElfImage::u64(uint64_t off) const {
   return v;
 }
 
-std::optional<ElfImage> ElfImage::open(std::span<const uint8_t> data) {
+std::optional<ElfImage> ElfImage::open(std::span<const uint8_t> data, bool little_endian_only) {
   if (data.size() < 16 || data[0] != 0x7f || data[1] != 'E' || data[2] != 'L' || data[3] != 'F') {
     return std::nullopt;
   }
@@ -42,7 +42,7 @@ std::optional<ElfImage> ElfImage::open(std::span<const uint8_t> data) {
   if (data[5] == 1) {
     h.big_endian = false;
   } else if (data[5] == 2) {
-    h.big_endian = true;
+    h.big_endian = !little_endian_only;
   } else {
     return std::nullopt;
   }
@@ -190,20 +190,21 @@ bool ElfImage::string_at(uint64_t table_offset, uint64_t table_size, uint64_t in
 }
 
 std::optional<uint64_t> ElfImage::rva_to_offset(uint64_t rva) const {
-  if (h_.type == kEtExec && segment_table_fits()) {
+  if (h_.type == kEtExec) {
+    if (!segment_table_fits()) return std::nullopt;
     Segment s;
     for (size_t i = 0; i < h_.ph_count && segment(i, &s); ++i) {
       if (rva >= s.virtual_address && rva - s.virtual_address < s.memory_size) {
         return s.offset + (rva - s.virtual_address);
       }
     }
+    return std::nullopt;
   }
-  if (section_table_fits()) {
-    Section s;
-    for (size_t i = 0; i < h_.sh_count && section(i, &s); ++i) {
-      if (s.type == kShtNull || s.type == kShtNobits) continue;
-      if (rva >= s.address && rva - s.address < s.size) return s.offset + (rva - s.address);
-    }
+  if (!section_table_fits()) return std::nullopt;
+  Section s;
+  for (size_t i = 0; i < h_.sh_count && section(i, &s); ++i) {
+    if (s.type == kShtNull || s.type == kShtNobits) continue;
+    if (rva >= s.address && rva - s.address < s.size) return s.offset + (rva - s.address);
   }
   return std::nullopt;
 }

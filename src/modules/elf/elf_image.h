@@ -78,8 +78,11 @@ constexpr uint32_t kPtDynamic = 2;
 
 class ElfImage {
  public:
-  // The view, or nullopt when data is not an ELF file whose header fits.
-  static std::optional<ElfImage> open(std::span<const uint8_t> data);
+  // The view, or nullopt when data is not an ELF file whose header fits. `little_endian_only`
+  // reads every file as little-endian whatever its EI_DATA byte says, as YARA's `entrypoint`
+  // keyword does.
+  static std::optional<ElfImage> open(std::span<const uint8_t> data,
+                                      bool little_endian_only = false);
 
   const FileHeader& header() const { return h_; }
   std::span<const uint8_t> data() const { return data_; }
@@ -111,8 +114,8 @@ class ElfImage {
                  std::string_view* out) const;
 
   // File offset of a virtual address, as YARA computes it for `entrypoint` and elf.entry_point:
-  // through the program headers for executables, then through the sections. nullopt when no
-  // segment or section maps it.
+  // through the program headers for executables (ET_EXEC), through the sections (other than
+  // SHT_NULL and SHT_NOBITS) for every other type. nullopt when nothing maps it.
   std::optional<uint64_t> rva_to_offset(uint64_t rva) const;
 
   uint16_t u16(uint64_t off) const;

@@ -48,6 +48,24 @@ inline bool yara_true(const std::string& imports_and_condition_rule, const std::
   return run_yara(imports_and_condition_rule, file).find("vigie_rule ") != std::string::npos;
 }
 
+// "" when the texts are equal, else the first differing line of each (long dumps stay readable).
+inline std::string first_difference(const std::string& ours, const std::string& theirs) {
+  size_t line = 1, a = 0, b = 0;
+  while (a < ours.size() || b < theirs.size()) {
+    size_t ea = ours.find('\n', a), eb = theirs.find('\n', b);
+    std::string la = ours.substr(a, ea == std::string::npos ? std::string::npos : ea - a);
+    std::string lb = theirs.substr(b, eb == std::string::npos ? std::string::npos : eb - b);
+    if (la != lb || (ea == std::string::npos) != (eb == std::string::npos)) {
+      return "line " + std::to_string(line) + ": ours [" + la + "] yara [" + lb + "]";
+    }
+    if (ea == std::string::npos) break;
+    a = ea + 1;
+    b = eb + 1;
+    ++line;
+  }
+  return "";
+}
+
 inline std::vector<uint8_t> read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   return std::vector<uint8_t>(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
