@@ -15,10 +15,12 @@
 
 #include <cerrno>
 #include <cstring>
+#include <functional>
 
 #include "compiler/compiled_rules.h"
 #include "modules/module.h"
 #include "scan/eval.h"
+#include "scan/process_memory.h"
 #include "util/mapped_file.h"
 
 namespace vigie {
@@ -49,6 +51,9 @@ struct Scanner::Impl {
   std::vector<uint8_t> failed_global;
   std::vector<StringMatch> match_buffer;
   std::vector<StringResult> string_buffer;
+  // Process scans: reads match data back from the process (data is then empty).
+  std::function<bool(uint64_t offset, void* out, size_t n)> fetch;
+  std::vector<uint8_t> fetched;
 
   static void log_to_callback(void* ctx, std::string_view message) {
     static_cast<ScanCallback*>(ctx)->on_console_log(message);
@@ -126,6 +131,8 @@ struct Scanner::Impl {
     match_buffer.clear();
     match_buffer.reserve(total);  // no reallocation below: the spans stay valid
     string_buffer.clear();
+    fetched.clear();
+    if (fetch) fetched.reserve(total * options.max_match_data);
     for (uint32_t p = rule.first_pattern; p < rule.first_pattern + rule.pattern_count; ++p) {
       size_t first = match_buffer.size();
       for (const re::Match& x : table.matches(p)) {
@@ -136,6 +143,14 @@ struct Scanner::Impl {
         if (x.offset < data.size()) {
           size_t n = std::min<uint64_t>({x.length, options.max_match_data, data.size() - x.offset});
           sm.data = data.subspan(x.offset, n);
+        } else if (fetch) {
+          size_t n = std::min<uint64_t>(x.length, options.max_match_data);
+          size_t at = fetched.size();
+          fetched.resize(at + n);
+          if (fetch(x.offset, fetched.data() + at, n))
+            sm.data = {fetched.data() + at, n};
+          else
+            fetched.resize(at);
         }
         match_buffer.push_back(sm);
       }
@@ -249,9 +264,52 @@ Error Scanner::scan_file(const std::filesystem::path& path, ScanCallback& callba
   return e;
 }
 
+// Process memory: every readable region is scanned in chunks, offsets are virtual addresses,
+// `filesize` is undefined, integer reads and match data are read back from the process, and
+// modules see the first chunk of the first region (where the main program is usually mapped).
 Error Scanner::scan_process(pid_t pid, ScanCallback& callback) {
-  return {ErrorCode::kProcessAccess,
-          "process " + std::to_string(pid) + ": process scanning is not available yet"};
+  Impl& s = *impl_;
+  const std::string mem_path = "/proc/" + std::to_string(pid) + "/mem";
+  int mem = ::open(mem_path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (mem < 0) {
+    int err = errno;
+    return {ErrorCode::kProcessAccess,
+            "process " + std::to_string(pid) + ": " + std::strerror(err)};
+  }
+  auto dl = s.deadline();
+  s.table.reset(s.r.patterns.size());
+  std::vector<uint8_t> first_chunk;
+  bool timed_out = false;
+  Error e = for_each_region(
+      pid, s.options.process_memory_chunk, [&](uint64_t base, std::span<const uint8_t> bytes) {
+        if (first_chunk.empty()) first_chunk.assign(bytes.begin(), bytes.end());
+        auto out = s.r.pattern_set->scan(s.scratch, bytes, base, s.limits(dl), s.table);
+        timed_out = out == re::ScanOutcome::kTimeout;
+        return !timed_out;
+      });
+  if (timed_out || !e.ok()) {
+    ::close(mem);
+    return timed_out ? s.timeout() : e;
+  }
+  s.fetch = [mem](uint64_t offset, void* out, size_t n) {
+    if (offset > static_cast<uint64_t>(INT64_MAX)) return false;
+    return pread(mem, out, n, static_cast<off_t>(offset)) == static_cast<ssize_t>(n);
+  };
+  scan::ScanFacts facts;
+  facts.has_filesize = false;
+  facts.fetch = s.fetch;
+  facts.module_input = first_chunk;
+  facts.is_process = true;
+  facts.matches = &s.table;
+  facts.externals = &s.externals;
+  facts.module_data = &s.module_data;
+  facts.log = &Impl::log_to_callback;
+  facts.log_ctx = &callback;
+  facts.deadline = dl;
+  e = s.evaluate_and_report(facts, {}, callback);
+  s.fetch = nullptr;
+  ::close(mem);
+  return e;
 }
 
 }  // namespace vigie

@@ -2,6 +2,7 @@
 #include "vigie/scanner.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <string>
 #include <vector>
@@ -403,6 +404,25 @@ TEST(Engine, RulesWithoutHitsAreNotEvaluatedButStillCorrect) {
   src += "rule never_without { strings: $a = \"zz\" condition: not $a }\n";
   auto m = scan(src, "token7x token150x");
   EXPECT_EQ(m, (V{"r7", "r150", "always", "never_without"}));
+}
+
+TEST(Engine, ScansTheMemoryOfAProcess) {
+  // The marker is built at run time so that it lies in this process's heap.
+  std::string marker = "vigie-process-";
+  for (int k = 0; k < 3; ++k) marker += "marker-";
+  auto rules = compile("rule r { strings: $a = \"" + marker +
+                       "\" condition: $a and not defined filesize and uint8(@a[1]) == 0x76 }");
+  ASSERT_TRUE(rules);
+  Scanner s(rules);
+  Collect col;
+  Error e = s.scan_process(getpid(), col);
+  ASSERT_TRUE(e.ok()) << e.message;
+  EXPECT_EQ(col.matched, V{"r"});
+  ASSERT_FALSE(col.strings.empty());
+  ASSERT_FALSE(col.strings[0].second.empty());
+  const StringMatch& m = col.strings[0].second[0];
+  EXPECT_EQ(std::string(reinterpret_cast<const char*>(m.data.data()), m.data.size()), marker);
+  EXPECT_EQ(s.scan_process(999999999, col).code, ErrorCode::kProcessAccess);
 }
 
 }  // namespace
