@@ -123,7 +123,12 @@ struct Parser {
         return fail("bad data piece");
       }
       if (count * piece.size() > (64u << 20)) return fail("data over 64 MB");
-      for (uint64_t n = 0; n < count; ++n) out->append(piece);
+      if (piece.size() == 1) {
+        out->append(count, piece[0]);
+      } else {
+        out->reserve(out->size() + count * piece.size());
+        for (uint64_t n = 0; n < count; ++n) out->append(piece);
+      }
     }
   }
 
