@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "modules/testing/yara_reference.h"
+#include "re/pattern_set.h"
 
 namespace vigie::mod {
 namespace {
@@ -168,6 +169,14 @@ TEST(TestsModule, FunctionsAndOverloads) {
   EXPECT_EQ(call(m, "foobar", "i", {Value::integer(1)}).s, "foo");
   EXPECT_EQ(call(m, "foobar", "i", {Value::integer(2)}).s, "bar");
   EXPECT_EQ(call(m, "foobar", "i", {Value::integer(9)}).s, "oops");
+  re::PatternError error;
+  auto foo = re::Regex::compile("fo+", 0, &error);
+  ASSERT_NE(foo, nullptr) << error.message;
+  Value rv;
+  rv.tag = Value::Tag::kRegex;
+  rv.regex = foo.get();
+  EXPECT_EQ(call(m, "match", "rs", {rv, Value::string("xfoooa")}).i, 1);
+  EXPECT_EQ(call(m, "match", "rs", {rv, Value::string("bar")}).i, 0);
   // A null regex (no compiled expression) is refused rather than dereferenced.
   Value r;
   r.tag = Value::Tag::kRegex;
