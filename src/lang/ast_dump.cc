@@ -1,129 +1,165 @@
 #include "lang/ast_dump.h"
 
 #include <cstdio>
+#include <vector>
 
 namespace vigie::lang {
 namespace {
 
-constexpr int kMaxDumpDepth = 4096;
+// The dump is produced by an explicit stack of pieces (literal text or an expression still to
+// expand), so its depth costs heap, not stack.
+struct Piece {
+  ExprId expr = kNoExpr;
+  std::string text;
+  bool is_text = true;
+};
 
-std::string quantifier(const Program& p, const Quantifier& q, int depth);
-std::string dump(const Program& p, ExprId id, int depth);
+Piece text(std::string t) { return Piece{kNoExpr, std::move(t), true}; }
+Piece sub(ExprId e) { return Piece{e, {}, false}; }
 
-std::string set_text(const Program& p, const StringSet& s, int depth) {
-  switch (s.kind) {
-    case StringSet::Kind::kThem:
-      return "them";
-    case StringSet::Kind::kStrings:
-    case StringSet::Kind::kRules: {
-      std::string out = s.kind == StringSet::Kind::kStrings ? "(strings" : "(rules";
-      for (const auto& i : s.items) out += " " + i;
-      return out + ")";
-    }
-    case StringSet::Kind::kExpressions: {
-      std::string out = "(exprs";
-      for (ExprId e : s.exprs) out += " " + dump(p, e, depth + 1);
-      return out + ")";
-    }
-  }
-  return "?";
-}
-
-std::string quantifier(const Program& p, const Quantifier& q, int depth) {
+void add_quantifier(const Quantifier& q, std::vector<Piece>& out) {
   switch (q.kind) {
     case QuantifierKind::kAll:
-      return "all";
+      out.push_back(text("all"));
+      return;
     case QuantifierKind::kAny:
-      return "any";
+      out.push_back(text("any"));
+      return;
     case QuantifierKind::kNone:
-      return "none";
+      out.push_back(text("none"));
+      return;
     case QuantifierKind::kExpr:
-      return dump(p, q.expr, depth + 1);
+      out.push_back(sub(q.expr));
+      return;
     case QuantifierKind::kPercent:
-      return "(percent " + dump(p, q.expr, depth + 1) + ")";
+      out.push_back(text("(percent "));
+      out.push_back(sub(q.expr));
+      out.push_back(text(")"));
+      return;
   }
-  return "?";
 }
 
-std::string dump(const Program& p, ExprId id, int depth) {
-  if (id == kNoExpr) return "-";
-  if (id >= p.exprs.size()) return "<bad>";
-  if (depth > kMaxDumpDepth) return "...";
-  const Expr& e = p.exprs[id];
-  auto sub = [&](ExprId x) { return dump(p, x, depth + 1); };
+void add_set(const StringSet& s, std::vector<Piece>& out) {
+  switch (s.kind) {
+    case StringSet::Kind::kThem:
+      out.push_back(text("them"));
+      return;
+    case StringSet::Kind::kStrings:
+    case StringSet::Kind::kRules: {
+      std::string t = s.kind == StringSet::Kind::kStrings ? "(strings" : "(rules";
+      for (const auto& i : s.items) t += " " + i;
+      out.push_back(text(t + ")"));
+      return;
+    }
+    case StringSet::Kind::kExpressions:
+      out.push_back(text("(exprs"));
+      for (ExprId e : s.exprs) {
+        out.push_back(text(" "));
+        out.push_back(sub(e));
+      }
+      out.push_back(text(")"));
+      return;
+  }
+}
+
+// The pieces of one node, in order; children stay unexpanded.
+void expand(const Expr& e, std::vector<Piece>& out) {
+  auto leaf = [&](std::string t) { out.push_back(text(std::move(t))); };
   switch (e.kind) {
     case ExprKind::kTrue:
-      return "true";
+      return leaf("true");
     case ExprKind::kFalse:
-      return "false";
+      return leaf("false");
     case ExprKind::kInteger:
-      return std::to_string(e.integer);
+      return leaf(std::to_string(e.integer));
     case ExprKind::kFloat: {
       char buf[64];
       std::snprintf(buf, sizeof buf, "%g", e.real);
-      return buf;
+      return leaf(buf);
     }
     case ExprKind::kString:
-      return "\"" + e.text + "\"";
+      return leaf("\"" + e.text + "\"");
     case ExprKind::kRegex:
-      return "/" + e.text + "/" + ((e.regex_flags & kRegexNocase) ? "i" : "") +
-             ((e.regex_flags & kRegexDotAll) ? "s" : "");
+      return leaf("/" + e.text + "/" + ((e.regex_flags & kRegexNocase) ? "i" : "") +
+                  ((e.regex_flags & kRegexDotAll) ? "s" : ""));
     case ExprKind::kFilesize:
-      return "filesize";
+      return leaf("filesize");
     case ExprKind::kEntrypoint:
-      return "entrypoint";
+      return leaf("entrypoint");
     case ExprKind::kIdentifier:
-      return e.text;
-    case ExprKind::kField:
-      return "(field " + sub(e.a) + " " + e.text + ")";
-    case ExprKind::kCall: {
-      std::string out = "(call " + sub(e.a);
-      for (ExprId x : e.list) out += " " + sub(x);
-      return out + ")";
-    }
-    case ExprKind::kReadInt:
-      return "(" + e.text + " " + sub(e.a) + ")";
+      return leaf(e.text);
     case ExprKind::kStringMatch:
-      return e.text;
+      return leaf(e.text);
+    case ExprKind::kField:
+      out.push_back(text("(field "));
+      out.push_back(sub(e.a));
+      return leaf(" " + e.text + ")");
+    case ExprKind::kCall:
+    case ExprKind::kEnumeration:
+      out.push_back(text(e.kind == ExprKind::kCall ? "(call" : "(enum"));
+      if (e.kind == ExprKind::kCall) {
+        out.push_back(text(" "));
+        out.push_back(sub(e.a));
+      }
+      for (ExprId x : e.list) {
+        out.push_back(text(" "));
+        out.push_back(sub(x));
+      }
+      return leaf(")");
+    case ExprKind::kReadInt:
     case ExprKind::kStringAt:
-      return "(at " + e.text + " " + sub(e.a) + ")";
     case ExprKind::kStringIn:
-      return "(in " + e.text + " " + sub(e.a) + ")";
     case ExprKind::kStringCount:
-      return e.a == kNoExpr ? "(count " + e.text + ")" : "(count " + e.text + " " + sub(e.a) + ")";
     case ExprKind::kStringOffset:
     case ExprKind::kStringLength: {
-      std::string out = e.kind == ExprKind::kStringOffset ? "(offset " : "(length ";
-      out += e.text;
-      if (e.a != kNoExpr) out += " " + sub(e.a);
-      return out + ")";
+      std::string head = e.kind == ExprKind::kReadInt
+                             ? e.text
+                             : std::string(expr_kind_name(e.kind)) + " " + e.text;
+      out.push_back(text("(" + head));
+      if (e.a != kNoExpr) {
+        out.push_back(text(" "));
+        out.push_back(sub(e.a));
+      }
+      return leaf(")");
     }
-    case ExprKind::kEnumeration: {
-      std::string out = "(enum";
-      for (ExprId x : e.list) out += " " + sub(x);
-      return out + ")";
-    }
-    case ExprKind::kOf: {
-      std::string out =
-          "(of " + quantifier(p, e.quantifier, depth) + " " + set_text(p, e.set, depth);
-      if (e.of_mode == OfMode::kIn) out += " in " + sub(e.a);
-      if (e.of_mode == OfMode::kAt) out += " at " + sub(e.a);
-      return out + ")";
-    }
+    case ExprKind::kOf:
+      out.push_back(text("(of "));
+      add_quantifier(e.quantifier, out);
+      out.push_back(text(" "));
+      add_set(e.set, out);
+      if (e.of_mode != OfMode::kPlain) {
+        out.push_back(text(e.of_mode == OfMode::kIn ? " in " : " at "));
+        out.push_back(sub(e.a));
+      }
+      return leaf(")");
     case ExprKind::kForOf:
-      return "(for " + quantifier(p, e.quantifier, depth) + " of " + set_text(p, e.set, depth) +
-             " " + sub(e.b) + ")";
+      out.push_back(text("(for "));
+      add_quantifier(e.quantifier, out);
+      out.push_back(text(" of "));
+      add_set(e.set, out);
+      out.push_back(text(" "));
+      out.push_back(sub(e.b));
+      return leaf(")");
     case ExprKind::kForIn: {
-      std::string out = "(for " + quantifier(p, e.quantifier, depth);
-      for (const auto& v : e.vars) out += " " + v;
-      return out + " in " + sub(e.a) + " " + sub(e.b) + ")";
+      out.push_back(text("(for "));
+      add_quantifier(e.quantifier, out);
+      std::string vars;
+      for (const auto& v : e.vars) vars += " " + v;
+      out.push_back(text(vars + " in "));
+      out.push_back(sub(e.a));
+      out.push_back(text(" "));
+      out.push_back(sub(e.b));
+      return leaf(")");
     }
     default:
-      break;
+      out.push_back(text(std::string("(") + expr_kind_name(e.kind) + " "));
+      out.push_back(sub(e.a));
+      if (e.b != kNoExpr) {
+        out.push_back(text(" "));
+        out.push_back(sub(e.b));
+      }
+      return leaf(")");
   }
-  std::string out = std::string("(") + expr_kind_name(e.kind) + " " + sub(e.a);
-  if (e.b != kNoExpr) out += " " + sub(e.b);
-  return out + ")";
 }
 
 }  // namespace
@@ -242,6 +278,30 @@ const char* expr_kind_name(ExprKind kind) {
   return "?";
 }
 
-std::string dump_expr(const Program& program, ExprId id) { return dump(program, id, 0); }
+std::string dump_expr(const Program& program, ExprId id) {
+  std::string out;
+  std::vector<Piece> stack{sub(id)};
+  std::vector<Piece> pieces;
+  while (!stack.empty()) {
+    Piece p = std::move(stack.back());
+    stack.pop_back();
+    if (p.is_text) {
+      out += p.text;
+      continue;
+    }
+    if (p.expr == kNoExpr) {
+      out += "-";
+      continue;
+    }
+    if (p.expr >= program.exprs.size()) {
+      out += "<bad>";
+      continue;
+    }
+    pieces.clear();
+    expand(program.exprs[p.expr], pieces);
+    for (auto it = pieces.rbegin(); it != pieces.rend(); ++it) stack.push_back(std::move(*it));
+  }
+  return out;
+}
 
 }  // namespace vigie::lang

@@ -8,8 +8,7 @@
 
 namespace vigie::lang {
 
-// Renders the expression `id` of `program`. Nesting deeper than 4096 is cut with "...", so a
-// hostile tree cannot exhaust the stack.
+// Renders the expression `id` of `program`. Iterative: any depth, no recursion.
 std::string dump_expr(const Program& program, ExprId id);
 
 const char* expr_kind_name(ExprKind kind);

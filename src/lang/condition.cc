@@ -13,6 +13,12 @@
 // lets `(1 + 2) * 3` and `($a or $b) and $c` both parse without lookahead.
 //
 // `%` is the remainder operator unless `of` follows it (`50% of them`), one token of lookahead.
+//
+// Nesting is bounded by ParseOptions::max_depth (DepthGuard in parse_expr). The default, 2000,
+// must fit the stack even in sanitizer builds, so the functions that recurse keep their frames
+// small: nodes are built by out-of-line helpers or on the heap, error messages are composed in
+// out-of-line failure functions, and no Token or Expr is ever a local of the recursion.
+#include <memory>
 #include <string>
 
 #include "lang/diag_codes.h"
@@ -43,7 +49,8 @@ struct InfixOp {
   ExprKind kind = ExprKind::kTrue;
   bool logical = false;     // and/or: any operands, boolean result
   bool compares = false;    // primary operands, boolean result
-  bool quantifies = false;  // `of` / `% of`
+  bool quantifies = false;  // `of` after a count
+  bool percent = false;     // `% of`
 };
 
 InfixOp infix(Tok t) {
@@ -107,6 +114,12 @@ InfixOp infix(Tok t) {
   }
 }
 
+QuantifierKind keyword_quantifier(Tok t) {
+  return t == Tok::kAll   ? QuantifierKind::kAll
+         : t == Tok::kAny ? QuantifierKind::kAny
+                          : QuantifierKind::kNone;
+}
+
 // "$a" for $a, #a, @a, !a: references name the string by its declared identifier.
 std::string string_name(std::string_view sigiled) {
   std::string s(sigiled);
@@ -115,6 +128,17 @@ std::string string_name(std::string_view sigiled) {
 }
 
 }  // namespace
+
+// One item of a parenthesised set while it is read: a bare name ($a, $a*, rule, rule*) or an
+// expression.
+struct SetItem {
+  std::string name;
+  Span span;
+  bool string = false, wildcard = false;
+  ExprId expr = kNoExpr;
+};
+
+// ---- Node builders and failure paths (out of line) ----
 
 ExprId Parser::make(ExprKind kind, const Span& span, ExprId a, ExprId b) {
   Expr e;
@@ -125,26 +149,135 @@ ExprId Parser::make(ExprKind kind, const Span& span, ExprId a, ExprId b) {
   return program_.add(std::move(e));
 }
 
-Span Parser::join(const Span& first, ExprId last) const {
-  Span s = first;
-  const Span& l = program_.exprs[last].span;
-  if (l.offset + l.length > s.offset) s.length = l.offset + l.length - s.offset;
-  return s;
+uint32_t Parser::end_of(ExprId e) const {
+  const Span& s = program_.exprs[e].span;
+  return s.offset + s.length;
 }
 
-Span Parser::join(ExprId first, ExprId last) const {
-  return join(program_.exprs[first].span, last);
+ExprId Parser::make_binary(ExprKind kind, ExprId a, ExprId b) {
+  Span s = program_.exprs[a].span;
+  uint32_t end = end_of(b);
+  if (end > s.offset) s.length = end - s.offset;
+  return make(kind, s, a, b);
 }
+
+ExprId Parser::make_regex_operand() {
+  if (!at(Tok::kRegex)) unexpected("a regular expression");
+  Expr e;
+  e.kind = ExprKind::kRegex;
+  e.span = span();
+  e.text = cur_.value;
+  e.regex_flags = cur_.regex_flags;
+  advance();
+  return program_.add(std::move(e));
+}
+
+Operand Parser::parse_literal() {
+  Expr e;
+  e.span = span();
+  bool primary = true;
+  switch (cur_.kind) {
+    case Tok::kTrue:
+    case Tok::kFalse:
+      e.kind = at(Tok::kTrue) ? ExprKind::kTrue : ExprKind::kFalse;
+      primary = false;
+      break;
+    case Tok::kInteger:
+      e.kind = ExprKind::kInteger;
+      e.integer = cur_.integer;
+      break;
+    case Tok::kFloat:
+      e.kind = ExprKind::kFloat;
+      e.real = cur_.real;
+      break;
+    case Tok::kText:
+      e.kind = ExprKind::kString;
+      e.text = cur_.value;
+      break;
+    case Tok::kRegex:
+      e.kind = ExprKind::kRegex;
+      e.text = cur_.value;
+      e.regex_flags = cur_.regex_flags;
+      break;
+    case Tok::kFilesize:
+      e.kind = ExprKind::kFilesize;
+      break;
+    case Tok::kEntrypoint:
+      e.kind = ExprKind::kEntrypoint;
+      break;
+    default:
+      unexpected(kExpectExpr);
+  }
+  advance();
+  return {program_.add(std::move(e)), primary};
+}
+
+// Records the reference for check_rule, and builds the node of a plain $a/#a/@a/!a; the caller
+// adds what follows (at, in, [index]).
+ExprId Parser::make_string_ref() {
+  Span start = span();
+  std::string name = string_name(cur_.text);
+  if (name == "$") {
+    if (in_for_of_ == 0)
+      report(Severity::kError, codes::kAnonymousOutsideFor, start,
+             "anonymous string reference \"" + std::string(cur_.text) +
+                 "\" outside of a \"for ... of\" loop");
+  } else {
+    refs_.push_back(Ref{name, start, false});
+  }
+  Expr e;
+  switch (cur_.kind) {
+    case Tok::kStringId:
+      e.kind = ExprKind::kStringMatch;
+      break;
+    case Tok::kStringCount:
+      e.kind = ExprKind::kStringCount;
+      break;
+    case Tok::kStringOffset:
+      e.kind = ExprKind::kStringOffset;
+      break;
+    default:
+      e.kind = ExprKind::kStringLength;
+      break;
+  }
+  e.text = std::move(name);
+  e.span = start;
+  advance();
+  return program_.add(std::move(e));
+}
+
+void Parser::check_percentage(ExprId id) {
+  const Expr& e = program_.exprs[id];
+  if (e.kind == ExprKind::kInteger && (e.integer < 1 || e.integer > 100))
+    report(Severity::kError, codes::kBadPercentage, e.span,
+           "percentage must be between 1 and 100, not " + std::to_string(e.integer));
+}
+
+void Parser::fail_boolean_lhs() {
+  fail(codes::kSyntax, span(),
+       "unexpected " + describe(cur_) +
+           " after a boolean expression, expected \"and\", \"or\" or the end of the condition");
+}
+
+void Parser::fail_not_operand(const Span& at, Tok kind, std::string_view text) {
+  fail(codes::kSyntax, at,
+       "unexpected " + describe(kind, text) + ", expected " + kExpectExpr +
+           " (a boolean expression cannot be an operand here)");
+}
+
+void Parser::fail_not_string_set(const Span& at) {
+  fail(codes::kSyntax, at,
+       "\"for ... of\" needs a set of strings: \"them\" or a list of string identifiers");
+}
+
+// ---- The recursion ----
 
 ExprId Parser::parse_operand(int min_prec) {
   Span start = span();
-  Token first = cur_;
+  Tok kind = cur_.kind;
+  std::string_view text = cur_.text;
   Operand o = parse_expr(min_prec);
-  if (!o.primary) {
-    fail(codes::kSyntax, start,
-         "unexpected " + describe(first) + ", expected " + kExpectExpr +
-             " (a boolean expression cannot be an operand here)");
-  }
+  if (!o.primary) fail_not_operand(start, kind, text);
   return o.id;
 }
 
@@ -153,114 +286,45 @@ Operand Parser::parse_expr(int min_prec) {
   Operand lhs = parse_prefix();
   while (true) {
     InfixOp op = infix(cur_.kind);
-    bool percent_of = false;
-    if (cur_.kind == Tok::kPercent && peek().kind == Tok::kOf) {
-      op = {kPrecRel, ExprKind::kOf, false, false, true};
-      percent_of = true;
+    if (op.kind == ExprKind::kMod && peek().kind == Tok::kOf) {
+      op = {kPrecRel, ExprKind::kOf, false, false, true, true};
     }
     if (op.prec == 0 || op.prec < min_prec) break;
-    if (!op.logical && !lhs.primary)
-      fail(codes::kSyntax, span(),
-           "unexpected " + describe(cur_) +
-               " after a boolean expression, expected \"and\", "
-               "\"or\" or the end of the condition");
+    if (!op.logical && !lhs.primary) fail_boolean_lhs();
     if (op.quantifies) {
       Quantifier q;
-      q.kind = percent_of ? QuantifierKind::kPercent : QuantifierKind::kExpr;
+      q.kind = op.percent ? QuantifierKind::kPercent : QuantifierKind::kExpr;
       q.expr = lhs.id;
-      if (percent_of) {
-        const Expr& e = program_.exprs[lhs.id];
-        if (e.kind == ExprKind::kInteger && (e.integer < 1 || e.integer > 100))
-          report(Severity::kError, codes::kBadPercentage, e.span,
-                 "percentage must be between 1 and 100, not " + std::to_string(e.integer));
+      if (op.percent) {
+        check_percentage(lhs.id);
         advance();  // %
       }
-      lhs = {parse_of(q, program_.exprs[lhs.id].span), false};
+      Span start = program_.exprs[lhs.id].span;
+      lhs = {parse_of(q, start), false};
       continue;
     }
     advance();
     ExprId rhs;
-    if (op.logical) {
+    if (op.logical)
       rhs = parse_expr(op.prec + 1).id;
-    } else if (op.kind == ExprKind::kMatches) {
-      if (!at(Tok::kRegex)) unexpected("a regular expression");
-      Expr e;
-      e.kind = ExprKind::kRegex;
-      e.span = span();
-      e.text = cur_.value;
-      e.regex_flags = cur_.regex_flags;
-      rhs = program_.add(std::move(e));
-      advance();
-    } else {
+    else if (op.kind == ExprKind::kMatches)
+      rhs = make_regex_operand();
+    else
       rhs = parse_operand(op.prec + 1);
-    }
-    lhs = {make(op.kind, join(lhs.id, rhs), lhs.id, rhs), !op.logical && !op.compares};
+    lhs = {make_binary(op.kind, lhs.id, rhs), !op.logical && !op.compares};
   }
   return lhs;
 }
 
 Operand Parser::parse_prefix() {
-  Span start = span();
   switch (cur_.kind) {
     case Tok::kNot:
-    case Tok::kDefined: {
-      ExprKind k = at(Tok::kNot) ? ExprKind::kNot : ExprKind::kDefined;
-      advance();
-      ExprId a = parse_expr(kPrecEq).id;
-      return {make(k, join(start, a), a), false};
-    }
+    case Tok::kDefined:
     case Tok::kMinus:
-    case Tok::kTilde: {
-      ExprKind k = at(Tok::kMinus) ? ExprKind::kNeg : ExprKind::kBitNot;
-      advance();
-      ExprId a = parse_operand(kPrecUnary);
-      return {make(k, join(start, a), a), true};
-    }
-    case Tok::kLParen: {
-      advance();
-      Operand inner = parse_expr(0);
-      if (!at(Tok::kRParen)) unexpected("an operator or \")\"");
-      advance();
-      return inner;
-    }
-    case Tok::kTrue:
-    case Tok::kFalse: {
-      ExprKind k = at(Tok::kTrue) ? ExprKind::kTrue : ExprKind::kFalse;
-      advance();
-      return {make(k, start), false};
-    }
-    case Tok::kInteger: {
-      Expr e;
-      e.kind = ExprKind::kInteger;
-      e.span = start;
-      e.integer = cur_.integer;
-      advance();
-      return {program_.add(std::move(e)), true};
-    }
-    case Tok::kFloat: {
-      Expr e;
-      e.kind = ExprKind::kFloat;
-      e.span = start;
-      e.real = cur_.real;
-      advance();
-      return {program_.add(std::move(e)), true};
-    }
-    case Tok::kText:
-    case Tok::kRegex: {
-      Expr e;
-      e.kind = at(Tok::kText) ? ExprKind::kString : ExprKind::kRegex;
-      e.span = start;
-      e.text = cur_.value;
-      e.regex_flags = cur_.regex_flags;
-      advance();
-      return {program_.add(std::move(e)), true};
-    }
-    case Tok::kFilesize:
-      advance();
-      return {make(ExprKind::kFilesize, start), true};
-    case Tok::kEntrypoint:
-      advance();
-      return {make(ExprKind::kEntrypoint, start), true};
+    case Tok::kTilde:
+      return parse_unary();
+    case Tok::kLParen:
+      return parse_paren();
     case Tok::kIdentifier:
       return {parse_identifier_chain(), true};
     case Tok::kStringId:
@@ -270,55 +334,69 @@ Operand Parser::parse_prefix() {
       return parse_string_ref();
     case Tok::kAll:
     case Tok::kAny:
-    case Tok::kNone: {
-      Quantifier q;
-      q.kind = at(Tok::kAll)   ? QuantifierKind::kAll
-               : at(Tok::kAny) ? QuantifierKind::kAny
-                               : QuantifierKind::kNone;
-      advance();
-      if (!at(Tok::kOf)) unexpected("\"of\"");
-      return {parse_of(q, start), false};
-    }
+    case Tok::kNone:
+      return {parse_quantified_of(), false};
     case Tok::kFor:
       return {parse_for(), false};
     default:
-      break;
+      if (is_int_read(cur_.kind)) return {parse_int_read(), true};
+      return parse_literal();
   }
-  if (is_int_read(cur_.kind)) {
-    Expr e;
-    e.kind = ExprKind::kReadInt;
-    e.text = std::string(cur_.text);
-    advance();
-    expect(Tok::kLParen, "\"(\"");
-    e.a = parse_operand(kPrecBitOr);
-    if (!at(Tok::kRParen)) unexpected("an operator or \")\"");
-    advance();
-    e.span = start;
-    e.span.length = prev_end_ - start.offset;
-    return {program_.add(std::move(e)), true};
+}
+
+Operand Parser::parse_unary() {
+  Span start = span();
+  Tok t = cur_.kind;
+  advance();
+  if (t == Tok::kNot || t == Tok::kDefined) {
+    ExprId a = parse_expr(kPrecEq).id;
+    Span s = start;
+    s.length = end_of(a) - start.offset;
+    return {make(t == Tok::kNot ? ExprKind::kNot : ExprKind::kDefined, s, a), false};
   }
-  unexpected(kExpectExpr);
+  ExprId a = parse_operand(kPrecUnary);
+  Span s = start;
+  s.length = end_of(a) - start.offset;
+  return {make(t == Tok::kMinus ? ExprKind::kNeg : ExprKind::kBitNot, s, a), true};
+}
+
+// Parentheses keep the kind (primary or boolean) of what they enclose.
+Operand Parser::parse_paren() {
+  advance();
+  Operand inner = parse_expr(0);
+  if (!at(Tok::kRParen)) unexpected("an operator or \")\"");
+  advance();
+  return inner;
+}
+
+ExprId Parser::parse_int_read() {
+  Span start = span();
+  ExprId id = make(ExprKind::kReadInt, start);
+  program_.exprs[id].text = std::string(cur_.text);
+  advance();
+  expect(Tok::kLParen, "\"(\"");
+  ExprId offset = parse_operand(kPrecBitOr);
+  if (!at(Tok::kRParen)) unexpected("an operator or \")\"");
+  advance();
+  Expr& e = program_.exprs[id];
+  e.a = offset;
+  e.span.length = prev_end_ - start.offset;
+  return id;
 }
 
 ExprId Parser::parse_identifier_chain() {
-  Expr id;
-  id.kind = ExprKind::kIdentifier;
-  id.span = span();
-  id.text = std::string(cur_.text);
-  Span start = id.span;
-  ExprId e = program_.add(std::move(id));
+  Span start = span();
+  ExprId e = make(ExprKind::kIdentifier, start);
+  program_.exprs[e].text = std::string(cur_.text);
   advance();
   while (true) {
     if (at(Tok::kDot)) {
       advance();
       if (!at(Tok::kIdentifier)) unexpected("a field name");
-      Expr f;
-      f.kind = ExprKind::kField;
-      f.a = e;
-      f.text = std::string(cur_.text);
-      f.span = start;
-      f.span.length = cur_.offset + cur_.length - start.offset;
-      e = program_.add(std::move(f));
+      Span s = start;
+      s.length = cur_.offset + cur_.length - start.offset;
+      e = make(ExprKind::kField, s, e);
+      program_.exprs[e].text = std::string(cur_.text);
       advance();
     } else if (at(Tok::kLBracket)) {
       advance();
@@ -330,10 +408,10 @@ ExprId Parser::parse_identifier_chain() {
       e = make(ExprKind::kIndex, s, e, index);
     } else if (at(Tok::kLParen)) {
       advance();
-      std::vector<ExprId> args;
+      auto args = std::make_unique<std::vector<ExprId>>();
       if (!at(Tok::kRParen)) {
         while (true) {
-          args.push_back(parse_expr(0).id);
+          args->push_back(parse_expr(0).id);
           if (accept(Tok::kComma)) continue;
           if (!at(Tok::kRParen)) unexpected("\",\" or \")\"");
           break;
@@ -342,9 +420,8 @@ ExprId Parser::parse_identifier_chain() {
       advance();
       Span s = start;
       s.length = prev_end_ - start.offset;
-      ExprId call = make(ExprKind::kCall, s, e);
-      program_.exprs[call].list = std::move(args);
-      e = call;
+      e = make(ExprKind::kCall, s, e);
+      program_.exprs[e].list = std::move(*args);
     } else {
       return e;
     }
@@ -353,49 +430,36 @@ ExprId Parser::parse_identifier_chain() {
 
 Operand Parser::parse_string_ref() {
   Tok kind = cur_.kind;
-  Span start = span();
-  std::string name = string_name(cur_.text);
-  if (name == "$") {
-    if (in_for_of_ == 0)
-      report(Severity::kError, codes::kAnonymousOutsideFor, start,
-             "anonymous string reference \"" + std::string(cur_.text) +
-                 "\" outside of a \"for ... of\" loop");
-  } else {
-    refs_.push_back(Ref{name, start, false});
-  }
-  advance();
-  Expr e;
-  e.text = std::move(name);
-  e.span = start;
+  uint32_t start = cur_.offset;
+  ExprId id = make_string_ref();
+  ExprId sub = kNoExpr;
   bool primary = true;
   switch (kind) {
     case Tok::kStringId:
       primary = false;
-      e.kind = ExprKind::kStringMatch;
       if (accept(Tok::kAt)) {
-        e.kind = ExprKind::kStringAt;
-        e.a = parse_operand(kPrecBitOr);
-      } else if (at(Tok::kIn)) {
-        advance();
-        e.kind = ExprKind::kStringIn;
-        e.a = parse_range();
+        sub = parse_operand(kPrecBitOr);
+        program_.exprs[id].kind = ExprKind::kStringAt;
+      } else if (accept(Tok::kIn)) {
+        sub = parse_range();
+        program_.exprs[id].kind = ExprKind::kStringIn;
       }
       break;
     case Tok::kStringCount:
-      e.kind = ExprKind::kStringCount;
-      if (accept(Tok::kIn)) e.a = parse_range();
+      if (accept(Tok::kIn)) sub = parse_range();
       break;
     default:
-      e.kind = kind == Tok::kStringOffset ? ExprKind::kStringOffset : ExprKind::kStringLength;
       if (accept(Tok::kLBracket)) {
-        e.a = parse_operand(kPrecBitOr);
+        sub = parse_operand(kPrecBitOr);
         if (!at(Tok::kRBracket)) unexpected("an operator or \"]\"");
         advance();
       }
       break;
   }
-  e.span.length = prev_end_ - start.offset;
-  return {program_.add(std::move(e)), primary};
+  Expr& e = program_.exprs[id];
+  e.a = sub;
+  e.span.length = prev_end_ - start;
+  return {id, primary};
 }
 
 ExprId Parser::parse_range() {
@@ -412,128 +476,128 @@ ExprId Parser::parse_range() {
   return make(ExprKind::kRange, s, lo, hi);
 }
 
+ExprId Parser::parse_quantified_of() {
+  Span start = span();
+  Quantifier q;
+  q.kind = keyword_quantifier(cur_.kind);
+  advance();
+  if (!at(Tok::kOf)) unexpected("\"of\"");
+  return parse_of(q, start);
+}
+
 // `of` and what follows it; the quantifier has been read and cur_ is `of`.
-ExprId Parser::parse_of(Quantifier q, const Span& start) {
-  expect(Tok::kOf);
-  Expr e;
-  e.kind = ExprKind::kOf;
-  e.quantifier = q;
+ExprId Parser::parse_of(const Quantifier& q, const Span& start) {
+  advance();  // of
   bool strings = false;
-  parse_set(e.set, strings);
-  if (strings && at(Tok::kIn)) {
-    advance();
-    e.of_mode = OfMode::kIn;
-    e.a = parse_range();
-  } else if (strings && at(Tok::kAt)) {
-    advance();
-    e.of_mode = OfMode::kAt;
-    e.a = parse_operand(kPrecBitOr);
+  std::unique_ptr<StringSet> set = parse_set(strings);
+  OfMode mode = OfMode::kPlain;
+  ExprId where = kNoExpr;
+  if (strings && accept(Tok::kIn)) {
+    mode = OfMode::kIn;
+    where = parse_range();
+  } else if (strings && accept(Tok::kAt)) {
+    mode = OfMode::kAt;
+    where = parse_operand(kPrecBitOr);
   }
-  e.span = start;
-  e.span.length = prev_end_ - start.offset;
-  return program_.add(std::move(e));
+  Span s = start;
+  s.length = prev_end_ - start.offset;
+  ExprId id = make(ExprKind::kOf, s, where);
+  Expr& e = program_.exprs[id];
+  e.quantifier = q;
+  e.set = std::move(*set);
+  e.of_mode = mode;
+  return id;
+}
+
+// Reads a bare name item ($a, $a*, rule, rule*) followed by "," or ")"; false if the item is
+// an expression instead (nothing consumed then).
+bool Parser::read_set_name(std::vector<SetItem>& items) {
+  SetItem it;
+  it.span = span();
+  Tok k = cur_.kind;
+  Tok n = peek().kind;
+  if ((k == Tok::kStringId || k == Tok::kStringIdWildcard) &&
+      (n == Tok::kComma || n == Tok::kRParen)) {
+    it.name = std::string(cur_.text);
+    it.string = true;
+    it.wildcard = k == Tok::kStringIdWildcard;
+    if (it.name == "$")
+      report(Severity::kError, codes::kAnonymousOutsideFor, it.span,
+             "anonymous string \"$\" cannot be part of a string set");
+    advance();
+  } else if (k == Tok::kIdentifier && (n == Tok::kComma || n == Tok::kRParen || n == Tok::kStar)) {
+    it.name = std::string(cur_.text);
+    advance();
+    if (accept(Tok::kStar)) {
+      it.wildcard = true;
+      it.name += '*';
+      it.span.length = prev_end_ - it.span.offset;
+      if (!at(Tok::kComma) && !at(Tok::kRParen)) unexpected("\",\" or \")\"");
+    }
+  } else {
+    return false;
+  }
+  items.push_back(std::move(it));
+  return true;
 }
 
 // The set after `of`: `them`, or a parenthesised list of string identifiers (with wildcards),
 // of rule names (with wildcards), or of boolean expressions. A list is read item by item; an
-// item that is not a bare name turns the list into an expression set, and the names read so far
-// become expressions ($a a string match, a name an identifier).
-void Parser::parse_set(StringSet& set, bool& is_string_set) {
+// item that is not a bare name makes it an expression set, and the names read so far become
+// expressions ($a a string match, a name an identifier).
+std::unique_ptr<StringSet> Parser::parse_set(bool& is_string_set) {
+  auto set = std::make_unique<StringSet>();
   is_string_set = false;
   if (at(Tok::kThem)) {
     refs_.push_back(Ref{"them", span(), false});
-    set.kind = StringSet::Kind::kThem;
+    set->kind = StringSet::Kind::kThem;
     advance();
     is_string_set = true;
-    return;
+    return set;
   }
   if (!at(Tok::kLParen)) unexpected("\"them\" or \"(\"");
   advance();
-  struct Item {
-    std::string name;
-    Span span;
-    bool string = false, wildcard = false;
-    ExprId expr = kNoExpr;
-  };
-  std::vector<Item> items;
-  bool any_expr = false;
+  auto items = std::make_unique<std::vector<SetItem>>();
   while (true) {
-    Item it;
-    it.span = span();
-    Tok k = cur_.kind;
-    if ((k == Tok::kStringId || k == Tok::kStringIdWildcard) &&
-        (peek().kind == Tok::kComma || peek().kind == Tok::kRParen)) {
-      it.name = std::string(cur_.text);
-      it.string = true;
-      it.wildcard = k == Tok::kStringIdWildcard;
-      if (it.name == "$" && !it.wildcard)
-        report(Severity::kError, codes::kAnonymousOutsideFor, it.span,
-               "anonymous string \"$\" cannot be part of a string set");
-      advance();
-    } else if (k == Tok::kIdentifier &&
-               (peek().kind == Tok::kComma || peek().kind == Tok::kRParen ||
-                peek().kind == Tok::kStar)) {
-      it.name = std::string(cur_.text);
-      advance();
-      if (accept(Tok::kStar)) {
-        it.wildcard = true;
-        it.name += '*';
-        it.span.length = prev_end_ - it.span.offset;
-        if (!at(Tok::kComma) && !at(Tok::kRParen)) unexpected("\",\" or \")\"");
-      }
-    } else {
-      it.expr = parse_expr(0).id;
-      any_expr = true;
+    if (!read_set_name(*items)) {
+      ExprId e = parse_expr(0).id;
+      items->emplace_back();
+      items->back().expr = e;
     }
-    items.push_back(std::move(it));
     if (accept(Tok::kComma)) continue;
     if (!at(Tok::kRParen)) unexpected("\",\" or \")\"");
     advance();
     break;
   }
+  finish_set(*items, *set, is_string_set);
+  return set;
+}
+
+void Parser::finish_set(std::vector<SetItem>& items, StringSet& set, bool& is_string_set) {
   bool all_strings = true, all_rules = true;
-  for (const Item& it : items) {
+  for (const SetItem& it : items) {
     all_strings &= it.string;
     all_rules &= !it.string && it.expr == kNoExpr;
   }
-  if (!any_expr && all_strings) {
-    set.kind = StringSet::Kind::kStrings;
-    is_string_set = true;
-    for (Item& it : items) {
-      if (it.name != "$") refs_.push_back(Ref{it.name, it.span, it.wildcard});
-      set.items.push_back(std::move(it.name));
-      set.item_spans.push_back(it.span);
-    }
-    return;
-  }
-  if (!any_expr && all_rules) {
-    set.kind = StringSet::Kind::kRules;
-    for (Item& it : items) {
+  if (all_strings || all_rules) {
+    set.kind = all_strings ? StringSet::Kind::kStrings : StringSet::Kind::kRules;
+    is_string_set = all_strings;
+    for (SetItem& it : items) {
+      if (all_strings && it.name != "$") refs_.push_back(Ref{it.name, it.span, it.wildcard});
       set.items.push_back(std::move(it.name));
       set.item_spans.push_back(it.span);
     }
     return;
   }
   set.kind = StringSet::Kind::kExpressions;
-  for (Item& it : items) {
+  for (SetItem& it : items) {
     if (it.expr == kNoExpr) {
       if (it.wildcard)
         fail(codes::kSyntax, it.span,
              "wildcard \"" + it.name + "\" cannot be mixed with expressions in a set");
-      if (it.string) {
-        if (it.name != "$") refs_.push_back(Ref{it.name, it.span, false});
-        Expr e;
-        e.kind = ExprKind::kStringMatch;
-        e.text = it.name;
-        e.span = it.span;
-        it.expr = program_.add(std::move(e));
-      } else {
-        Expr e;
-        e.kind = ExprKind::kIdentifier;
-        e.text = it.name;
-        e.span = it.span;
-        it.expr = program_.add(std::move(e));
-      }
+      if (it.string && it.name != "$") refs_.push_back(Ref{it.name, it.span, false});
+      it.expr = make(it.string ? ExprKind::kStringMatch : ExprKind::kIdentifier, it.span);
+      program_.exprs[it.expr].text = it.name;
     }
     set.exprs.push_back(it.expr);
   }
@@ -542,76 +606,72 @@ void Parser::parse_set(StringSet& set, bool& is_string_set) {
 ExprId Parser::parse_for() {
   Span start = span();
   advance();  // for
-  Quantifier q;
+  auto e = std::make_unique<Expr>();
   if (at(Tok::kAll) || at(Tok::kAny) || at(Tok::kNone)) {
-    q.kind = at(Tok::kAll)   ? QuantifierKind::kAll
-             : at(Tok::kAny) ? QuantifierKind::kAny
-                             : QuantifierKind::kNone;
+    e->quantifier.kind = keyword_quantifier(cur_.kind);
     advance();
   } else {
-    q.kind = QuantifierKind::kExpr;
-    q.expr = parse_operand(kPrecBitOr);
+    e->quantifier.kind = QuantifierKind::kExpr;
+    e->quantifier.expr = parse_operand(kPrecBitOr);
   }
-  Expr e;
-  e.quantifier = q;
   if (accept(Tok::kOf)) {
-    e.kind = ExprKind::kForOf;
+    e->kind = ExprKind::kForOf;
     bool strings = false;
     Span set_at = span();
-    parse_set(e.set, strings);
-    if (!strings)
-      fail(codes::kSyntax, set_at,
-           "\"for ... of\" needs a set of strings: \"them\" or a list of string identifiers");
+    std::unique_ptr<StringSet> set = parse_set(strings);
+    if (!strings) fail_not_string_set(set_at);
+    e->set = std::move(*set);
     expect(Tok::kColon, "\":\"");
     expect(Tok::kLParen, "\"(\"");
     ++in_for_of_;
-    e.b = parse_expr(0).id;
+    e->b = parse_expr(0).id;
     --in_for_of_;
   } else {
-    e.kind = ExprKind::kForIn;
+    e->kind = ExprKind::kForIn;
     if (!at(Tok::kIdentifier)) unexpected("\"of\" or a loop variable");
-    e.vars.emplace_back(cur_.text);
+    e->vars.emplace_back(cur_.text);
     advance();
     if (accept(Tok::kComma)) {
       if (!at(Tok::kIdentifier)) unexpected("a loop variable");
-      e.vars.emplace_back(cur_.text);
+      e->vars.emplace_back(cur_.text);
       advance();
     }
     expect(Tok::kIn, "\"in\"");
-    // The iterable: a range, an enumeration, or an array or dictionary expression.
-    if (at(Tok::kLParen)) {
-      Span open = span();
-      advance();
-      ExprId first = parse_operand(kPrecBitOr);
-      if (accept(Tok::kDotDot)) {
-        ExprId hi = parse_operand(kPrecBitOr);
-        if (!at(Tok::kRParen)) unexpected("an operator or \")\"");
-        advance();
-        Span s = open;
-        s.length = prev_end_ - open.offset;
-        e.a = make(ExprKind::kRange, s, first, hi);
-      } else {
-        std::vector<ExprId> list{first};
-        while (accept(Tok::kComma)) list.push_back(parse_operand(kPrecBitOr));
-        if (!at(Tok::kRParen)) unexpected("\",\", \"..\" or \")\"");
-        advance();
-        Span s = open;
-        s.length = prev_end_ - open.offset;
-        e.a = make(ExprKind::kEnumeration, s);
-        program_.exprs[e.a].list = std::move(list);
-      }
-    } else {
-      e.a = parse_operand(kPrecBitOr);
-    }
+    e->a = parse_for_iterable();
     expect(Tok::kColon, "\":\"");
     expect(Tok::kLParen, "\"(\"");
-    e.b = parse_expr(0).id;
+    e->b = parse_expr(0).id;
   }
   if (!at(Tok::kRParen)) unexpected("an operator or \")\"");
   advance();
-  e.span = start;
-  e.span.length = prev_end_ - start.offset;
-  return program_.add(std::move(e));
+  e->span = start;
+  e->span.length = prev_end_ - start.offset;
+  return program_.add(std::move(*e));
+}
+
+// The iterable of a for-in: a range, an enumeration, or an array or dictionary expression.
+ExprId Parser::parse_for_iterable() {
+  if (!at(Tok::kLParen)) return parse_operand(kPrecBitOr);
+  Span open = span();
+  advance();
+  ExprId first = parse_operand(kPrecBitOr);
+  if (accept(Tok::kDotDot)) {
+    ExprId hi = parse_operand(kPrecBitOr);
+    if (!at(Tok::kRParen)) unexpected("an operator or \")\"");
+    advance();
+    Span s = open;
+    s.length = prev_end_ - open.offset;
+    return make(ExprKind::kRange, s, first, hi);
+  }
+  auto list = std::make_unique<std::vector<ExprId>>(1, first);
+  while (accept(Tok::kComma)) list->push_back(parse_operand(kPrecBitOr));
+  if (!at(Tok::kRParen)) unexpected("\",\", \"..\" or \")\"");
+  advance();
+  Span s = open;
+  s.length = prev_end_ - open.offset;
+  ExprId id = make(ExprKind::kEnumeration, s);
+  program_.exprs[id].list = std::move(*list);
+  return id;
 }
 
 }  // namespace vigie::lang

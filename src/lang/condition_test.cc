@@ -1,6 +1,7 @@
 // The condition grammar: each construct parses to the expected AST shape (rendered with
 // dump_expr), precedence follows YARA's table, and what YARA rejects is rejected.
 #include <gtest/gtest.h>
+#include <pthread.h>
 
 #include <string>
 #include <vector>
@@ -177,6 +178,35 @@ TEST(Condition, DepthLimit) {
   EXPECT_FALSE(parse_source("rule r { condition: " + minus + "1 }", "<string>", {}, p, d));
   ASSERT_FALSE(d.empty());
   EXPECT_EQ(d[0].code, codes::kTooDeep);
+}
+
+// The parse does not depend on the caller's stack: 1999 levels (just under the default limit)
+// parse from a thread with a 256 KB stack, which could not hold them.
+TEST(Condition, DeepNestingFromASmallStack) {
+  struct Job {
+    std::string src;
+    bool ok = false;
+    size_t diags = 0;
+  } job;
+  job.src = "rule r { condition: " + std::string(1999, '(') + "true" + std::string(1999, ')') +
+            " and " + std::string(1990, '-') + "1 == 1 }";
+  pthread_attr_t attr;
+  ASSERT_EQ(pthread_attr_init(&attr), 0);
+  ASSERT_EQ(pthread_attr_setstacksize(&attr, 256 * 1024), 0);
+  pthread_t t;
+  auto run = [](void* arg) -> void* {
+    auto* j = static_cast<Job*>(arg);
+    Program p;
+    std::vector<Diagnostic> d;
+    j->ok = parse_source(j->src, "<string>", {}, p, d);
+    j->diags = d.size();
+    return nullptr;
+  };
+  ASSERT_EQ(pthread_create(&t, &attr, run, &job), 0);
+  pthread_join(t, nullptr);
+  pthread_attr_destroy(&attr);
+  EXPECT_TRUE(job.ok);
+  EXPECT_EQ(job.diags, 0u);
 }
 
 }  // namespace

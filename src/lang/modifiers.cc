@@ -89,9 +89,9 @@ void Parser::parse_modifiers(StringDecl& s) {
         mod.xor_max = 255;
         if (!accept(Tok::kLParen)) break;
         Span range_at = span();
-        int64_t lo = expect(Tok::kInteger, "a number").integer;
+        int64_t lo = take(Tok::kInteger, "a number").integer;
         int64_t hi = lo;
-        if (accept(Tok::kMinus)) hi = expect(Tok::kInteger, "a number").integer;
+        if (accept(Tok::kMinus)) hi = take(Tok::kInteger, "a number").integer;
         range_at.length = prev_end_ > range_at.offset ? prev_end_ - range_at.offset : 1;
         expect(Tok::kRParen, "\")\"");
         if (lo > 255 || hi > 255)
@@ -110,7 +110,7 @@ void Parser::parse_modifiers(StringDecl& s) {
         (m == Tok::kBase64 ? mod.base64 : mod.base64wide) = true;
         if (!accept(Tok::kLParen)) break;
         Span alpha_at = span();
-        std::string alphabet = expect(Tok::kText, "a base64 alphabet in quotes").value;
+        std::string alphabet = take(Tok::kText, "a base64 alphabet in quotes").value;
         expect(Tok::kRParen, "\")\"");
         if (alphabet.size() != 64)
           report(Severity::kError, codes::kInvalidBase64Alphabet, alpha_at,

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -17,9 +18,13 @@
 #include "lang/lexer.h"
 #include "lang/parser.h"
 
+// Out of line and out of the way: error paths and node builders called from the recursion.
+#define VIGIE_COLD [[gnu::noinline]]
+
 namespace vigie::lang {
 
 struct SyntaxError {};
+struct SetItem;
 
 // An expression and whether it is a "primary expression" in YARA's grammar: a value that may be
 // an operand of arithmetic and comparison (numbers, strings, identifiers, #a, ...), as opposed
@@ -42,14 +47,16 @@ class Parser {
  private:
   friend class DepthGuard;
 
-  // Tokens.
+  // Tokens. The failure paths are out of line (VIGIE_COLD) so that their message strings do not
+  // take stack space in the recursive functions that call them.
   void advance();
   const Token& peek();
   bool at(Tok k) const { return cur_.kind == k; }
   bool accept(Tok k);
-  Token expect(Tok k, const char* what = nullptr);
-  [[noreturn]] void unexpected(const std::string& expected);
-  [[noreturn]] void fail(const char* code, const Span& span, std::string message);
+  VIGIE_COLD void expect(Tok k, const char* what = nullptr);
+  Token take(Tok k, const char* what);
+  [[noreturn]] VIGIE_COLD void unexpected(const char* expected);
+  [[noreturn]] VIGIE_COLD void fail(const char* code, const Span& span, std::string message);
   Span span() const { return lexer_->span_of(cur_); }
   void resync();
 
@@ -62,19 +69,34 @@ class Parser {
   void parse_modifiers(StringDecl& s);
   void check_rule(Rule& rule);
 
-  // Conditions (condition.cc).
+  // Conditions (condition.cc). The functions that recurse keep small frames: nodes are built
+  // by the out-of-line helpers below, or on the heap, never as locals of the recursion.
   Operand parse_expr(int min_prec);
   Operand parse_prefix();
+  Operand parse_unary();
+  Operand parse_paren();
   ExprId parse_operand(int min_prec);  // an expression that must be primary
   Operand parse_string_ref();
   ExprId parse_range();
-  ExprId parse_of(Quantifier q, const Span& start);
+  ExprId parse_quantified_of();
+  ExprId parse_of(const Quantifier& q, const Span& start);
   ExprId parse_for();
-  void parse_set(StringSet& set, bool& allows_in_at);
+  ExprId parse_for_iterable();
+  ExprId parse_int_read();
+  std::unique_ptr<StringSet> parse_set(bool& is_string_set);
   ExprId parse_identifier_chain();
-  ExprId make(ExprKind kind, const Span& span, ExprId a = kNoExpr, ExprId b = kNoExpr);
-  Span join(ExprId first, ExprId last) const;
-  Span join(const Span& first, ExprId last) const;
+  VIGIE_COLD Operand parse_literal();
+  VIGIE_COLD ExprId make(ExprKind kind, const Span& span, ExprId a = kNoExpr, ExprId b = kNoExpr);
+  VIGIE_COLD ExprId make_binary(ExprKind kind, ExprId a, ExprId b);
+  VIGIE_COLD ExprId make_regex_operand();
+  VIGIE_COLD ExprId make_string_ref();
+  VIGIE_COLD void check_percentage(ExprId e);
+  VIGIE_COLD bool read_set_name(std::vector<struct SetItem>& items);
+  VIGIE_COLD void finish_set(std::vector<struct SetItem>& items, StringSet& set, bool& strings);
+  [[noreturn]] VIGIE_COLD void fail_boolean_lhs();
+  [[noreturn]] VIGIE_COLD void fail_not_operand(const Span& at, Tok kind, std::string_view text);
+  [[noreturn]] VIGIE_COLD void fail_not_string_set(const Span& at);
+  uint32_t end_of(ExprId e) const;
 
   const ParseOptions& options_;
   Program& program_;

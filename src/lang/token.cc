@@ -129,11 +129,13 @@ std::string describe(Tok kind) {
   return "a token";
 }
 
-std::string describe(const Token& token) {
-  switch (token.kind) {
+std::string describe(const Token& token) { return describe(token.kind, token.text); }
+
+std::string describe(Tok kind, std::string_view t) {
+  switch (kind) {
     case Tok::kEof:
     case Tok::kError:
-      return describe(token.kind);
+      return describe(kind);
     case Tok::kText:
       return "text string";
     case Tok::kRegex:
@@ -141,7 +143,6 @@ std::string describe(const Token& token) {
     default:
       break;
   }
-  std::string_view t = token.text;
   if (t.size() > 40) return "\"" + std::string(t.substr(0, 40)) + "...\"";
   return "\"" + std::string(t) + "\"";
 }

@@ -127,6 +127,8 @@ std::string describe(Tok kind);
 // How a particular token reads in messages: the keyword or punctuation in quotes, or the
 // literal text for names and numbers.
 std::string describe(const Token& token);
+// The same from a token's kind and source text.
+std::string describe(Tok kind, std::string_view text);
 // The keyword spelt `word`, or Tok::kIdentifier.
 Tok keyword(std::string_view word);
 bool is_keyword(Tok kind);
