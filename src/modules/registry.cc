@@ -16,6 +16,7 @@ namespace vigie::mod {
 
 // Each module's definition, in its own file.
 extern const Module kConsoleModule;
+extern const Module kCuckooModule;
 extern const Module kElfModule;
 extern const Module kHashModule;
 extern const Module kMagicModule;
@@ -31,6 +32,7 @@ namespace {
 // clang-format off
 const Module* const kModules[] = {
     &kConsoleModule,
+    &kCuckooModule,
     &kElfModule,
     &kHashModule,
     &kMagicModule,
