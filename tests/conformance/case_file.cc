@@ -265,6 +265,12 @@ bool apply(Parser& p, Case& c, const std::string& key, const std::string& arg,
     return p.parse_assignments(value, &c.externals);
   } else if (key == "scan-externals") {
     return p.parse_assignments(value, &c.scan_externals);
+  } else if (key == "module-data") {
+    size_t sp = value.find(' ');
+    std::string bytes;
+    if (sp == std::string::npos) return p.fail("module-data: MODULE DATA");
+    if (!p.parse_data(value.substr(sp + 1) + " " + block, &bytes)) return false;
+    c.module_data.emplace_back(value.substr(0, sp), std::move(bytes));
   } else if (key == "options") {
     for (auto& w : split_words(value)) {
       size_t eq = w.find('=');

@@ -42,6 +42,7 @@ struct Case {
   std::string data_file;  // absolute or relative to the case file's directory; empty: `data`
   std::vector<std::pair<std::string, CaseValue>> externals;
   std::vector<std::pair<std::string, CaseValue>> scan_externals;
+  std::vector<std::pair<std::string, std::string>> module_data;  // (module, bytes)
   bool fast = false;
   uint32_t timeout_seconds = 0;
   uint32_t max_strings_per_rule = 0;  // 0: the default

@@ -53,6 +53,7 @@ class Case:
         self.warnings = []
         self.scan_error = None
         self.scan_warnings = []
+        self.module_data = []   # (module, bytes)
         self.yara42 = None
 
     def where(self):
@@ -246,6 +247,9 @@ def parse_file(path):
             (case.errors if key == "error" else case.warnings).append((f, ln, txt))
         elif key == "scan-error":
             case.scan_error = value
+        elif key == "module-data":
+            module, _, rest = value.partition(" ")
+            case.module_data.append((module, parse_data(rest + " " + text, where)))
         elif key == "scan-warning":
             case.scan_warnings.append(value)
         elif key == "yara42":
@@ -315,6 +319,11 @@ def run_yara(case, yara, tmp):
     ext.update(dict(case.scan_externals))
     for name, value in ext.items():
         cmd += ["-d", external_arg(name, value)]
+    for module, blob in case.module_data:
+        p = os.path.join(tmp, "module_%s.bin" % module)
+        with open(p, "wb") as f:
+            f.write(blob)
+        cmd += ["-x", "%s=%s" % (module, p)]
     cmd += paths + [data]
     try:
         p = subprocess.run(cmd, capture_output=True, timeout=60)

@@ -254,6 +254,12 @@ TEST_P(CaseTest, Conforms) {
     Error e = scanner.set_external(name, to_external(value));
     ASSERT_TRUE(e.ok()) << "set_external " << name << ": " << e.message;
   }
+  for (auto& [module, bytes] : c.module_data) {
+    Error e = scanner.set_module_data(
+        module,
+        std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()));
+    ASSERT_TRUE(e.ok()) << "set_module_data " << module << ": " << e.message;
+  }
   Collector got;
   Error err = scanner.scan_buffer(
       std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(data.data()), data.size()), got);
