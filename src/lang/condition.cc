@@ -265,6 +265,12 @@ void Parser::fail_not_operand(const Span& at, Tok kind, std::string_view text) {
            " (a boolean expression cannot be an operand here)");
 }
 
+void Parser::fail_nested_for_of(const Span& at) {
+  Span s = at;
+  s.length = 3;  // "for"
+  fail(codes::kNestedForOf, s, "\"for ... of\" loops cannot be nested");
+}
+
 void Parser::fail_not_string_set(const Span& at) {
   fail(codes::kSyntax, at,
        "\"for ... of\" needs a set of strings: \"them\" or a list of string identifiers");
@@ -614,7 +620,9 @@ ExprId Parser::parse_for() {
     e->quantifier.kind = QuantifierKind::kExpr;
     e->quantifier.expr = parse_operand(kPrecBitOr);
   }
-  if (accept(Tok::kOf)) {
+  if (at(Tok::kOf)) {
+    if (in_for_of_ > 0) fail_nested_for_of(start);
+    advance();
     e->kind = ExprKind::kForOf;
     bool strings = false;
     Span set_at = span();
@@ -638,6 +646,11 @@ ExprId Parser::parse_for() {
     }
     expect(Tok::kIn, "\"in\"");
     e->a = parse_for_iterable();
+    ExprKind iterable = program_.exprs[e->a].kind;
+    if (e->vars.size() == 2 && (iterable == ExprKind::kRange || iterable == ExprKind::kEnumeration))
+      report(Severity::kError, codes::kLoopVariables, program_.exprs[e->a].span,
+             "a range or an enumeration gives one value per iteration, but the loop has two "
+             "variables");
     expect(Tok::kColon, "\":\"");
     expect(Tok::kLParen, "\"(\"");
     e->b = parse_expr(0).id;
@@ -651,7 +664,8 @@ ExprId Parser::parse_for() {
 
 // The iterable of a for-in: a range, an enumeration, or an array or dictionary expression.
 ExprId Parser::parse_for_iterable() {
-  if (!at(Tok::kLParen)) return parse_operand(kPrecBitOr);
+  if (at(Tok::kIdentifier)) return parse_identifier_chain();
+  if (!at(Tok::kLParen)) unexpected("a range, an enumeration or an array or dictionary");
   Span open = span();
   advance();
   ExprId first = parse_operand(kPrecBitOr);

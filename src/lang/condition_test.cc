@@ -135,6 +135,16 @@ TEST(Condition, For) {
             "(for any i in (range 0 2) (for any of them (at $ i)))");
 }
 
+TEST(Condition, ForChecks) {
+  EXPECT_EQ(cond("for any of them : (for any of ($a) : ($))"), "error E312");
+  EXPECT_EQ(cond("for any i, j in (1..2) : (true)"), "error E313");
+  EXPECT_EQ(cond("for any i, j in (1, 2) : (true)"), "error E313");
+  EXPECT_EQ(cond("for any k, v in d : (true)"), "(for any k v in d true)");
+  EXPECT_EQ(cond("for any i in 5 : (true)"), "error E101");
+  EXPECT_EQ(cond("for any i in (true, 1) : (true)"), "error E101");
+  EXPECT_EQ(cond("for any i in f(1)[2] : (true)"), "(for any i in (index (call f 1) 2) true)");
+}
+
 TEST(Condition, AnonymousOutsideForOf) {
   EXPECT_EQ(cond("$"), "error E304");
   EXPECT_EQ(cond("# > 0"), "error E304");

@@ -44,6 +44,8 @@ inline constexpr const char kInvalidXorRange[] = "E308";      // xor(300), xor(3
 inline constexpr const char kInvalidBase64Alphabet[] = "E309";  // alphabet not 64 bytes
 inline constexpr const char kEmptyString[] = "E310";            // $a = ""
 inline constexpr const char kEmptyHexString[] = "E311";         // $a = { }
+inline constexpr const char kNestedForOf[] = "E312";            // for..of inside for..of
+inline constexpr const char kLoopVariables[] = "E313";          // for i, j in (1..2)
 
 // Warnings.
 inline constexpr const char kUnknownEscape[] = "W001";  // strict_escape: \k in a regex

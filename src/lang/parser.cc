@@ -287,6 +287,7 @@ void Parser::parse_rule() {
   expect(Tok::kLBrace);
   if (accept(Tok::kMeta)) {
     expect(Tok::kColon);
+    if (!at(Tok::kIdentifier)) unexpected("a metadata identifier");
     while (at(Tok::kIdentifier)) parse_meta(rule);
   }
   if (accept(Tok::kStrings)) {

@@ -96,6 +96,7 @@ class Parser {
   [[noreturn]] VIGIE_COLD void fail_boolean_lhs();
   [[noreturn]] VIGIE_COLD void fail_not_operand(const Span& at, Tok kind, std::string_view text);
   [[noreturn]] VIGIE_COLD void fail_not_string_set(const Span& at);
+  [[noreturn]] VIGIE_COLD void fail_nested_for_of(const Span& at);
   uint32_t end_of(ExprId e) const;
 
   const ParseOptions& options_;

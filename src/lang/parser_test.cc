@@ -224,6 +224,10 @@ TEST(Parser, TopLevelGarbage) {
   EXPECT_EQ(p.diags[0].message, "unexpected \"foo\", expected \"rule\", \"import\" or \"include\"");
   EXPECT_EQ(p.program.rules.size(), 1u);
   EXPECT_EQ(parse("rule a { }").codes(), Codes{codes::kSyntax});
+  EXPECT_EQ(parse("rule a { meta: condition: true }").codes(), Codes{codes::kSyntax});
+  EXPECT_EQ(parse("rule a { strings: condition: true }").codes(), Codes{codes::kSyntax});
+  EXPECT_EQ(parse("rule a { strings: $a = \"a\" meta: x = 1 condition: $a }").codes(),
+            Codes{codes::kSyntax});
   EXPECT_EQ(parse("rule condition { condition: true }").codes(), Codes{codes::kSyntax});
 }
 

@@ -29,3 +29,14 @@ rule wildcard_in_expression_set {
 }
 
 rule for_in_missing_in { condition: for any i (1..2) : ( i > 0 ) }
+
+rule nested_for_of {
+  strings:
+    $a = "a"
+  condition:
+    for any of them : ( for all of ($a) : ( $ ) )
+}
+
+rule two_variables_over_a_range { condition: for any i, j in (1..2) : ( i > j ) }
+
+rule literal_iterable { condition: for any i in 5 : ( i > 0 ) }

@@ -22,3 +22,9 @@ rule fine_meta {
   condition:
     true
 }
+
+rule empty_meta {
+  meta:
+  condition:
+    true
+}
