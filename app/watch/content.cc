@@ -322,6 +322,22 @@ Verdict Compare(const Sample& before, const Sample& after) {
   };
   // A different, compressed format replacing the content is a conversion, not encryption.
   if (ka != kb && ka != Kind::kUnknown) return v;
+  // The changed span (first to last differing byte): catches a file cut short in the middle
+  // of its encryption, and small files without a whole block to compare.
+  {
+    std::string_view a = after.head, b = before.head;
+    size_t n = std::min(a.size(), b.size()), first = 0, last = n;
+    while (first < n && a[first] == b[first]) ++first;
+    while (last > first && a[last - 1] == b[last - 1]) --last;
+    if (last - first >= 512) {
+      std::string_view sa = a.substr(first, last - first), sb = b.substr(first, last - first);
+      if (Entropy(sa) >= HighBar(sa.size()) && Entropy(sb) < 6.0) {
+        v.destroyed = true;
+        v.why = "span rewritten with random data";
+        return v;
+      }
+    }
+  }
   blocks(before.head, after.head, false);
   if (!before.tail.empty() && !after.tail.empty() && before.size == after.size)
     blocks(before.tail, after.tail, true);

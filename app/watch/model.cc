@@ -68,8 +68,11 @@ Actor& Model::ActorFor(const ProcInfo& p) {
   auto g = p.pgid > 0 ? by_pgid_.find(p.pgid) : by_pgid_.end();
   if (g != by_pgid_.end() && actors_.count(g->second)) {
     id = g->second;
-  } else if (auto parent = by_pid_.find(p.ppid);
-             p.ppid > 1 && parent != by_pid_.end() && actors_.count(parent->second)) {
+  } else if (auto parent = by_pid_.find(p.ppid); p.sid == p.pid && p.ppid > 1 &&
+                                                 parent != by_pid_.end() &&
+                                                 actors_.count(parent->second)) {
+    // A process that left its parent's session (setsid) is a worker escaping the group; one
+    // that only started a new process group is a job of a shell, and stays apart.
     id = parent->second;
   } else {
     id = next_id_++;
@@ -105,8 +108,9 @@ void Model::Forget(uint64_t id) {
 
 bool Model::Add(Actor& a, double w, std::string what, const std::string& path) {
   double now = MonotonicSeconds();
-  if (a.evidence.size() < kMaxEvidence) a.evidence.push_back({w, std::move(what), path, now});
+  if (a.evidence.size() < kMaxEvidence) a.evidence.push_back({w, what, path, now});
   a.score += w;
+  if (on_evidence) on_evidence(a, Evidence{w, std::move(what), path, now});
   if (!a.odd_exe_counted && !a.odd_exe.empty() && a.score >= 1.0) {
     a.odd_exe_counted = true;
     a.score += 1.0;
@@ -205,6 +209,11 @@ bool Model::Renamed(Actor& a, const std::string& from, const std::string& to) {
 bool Model::DecoyTouched(Actor& a, const std::string& path, bool destructive) {
   return Add(a, destructive ? 3.0 : 1.0,
              destructive ? "decoy file written or renamed" : "decoy file deleted", path);
+}
+
+bool Model::Unprotectable(Actor& a, const std::string& path) {
+  if (a.score <= 0) return false;
+  return Add(a, 0.5, "write denied while the store is full", path);
 }
 
 bool Model::OddExecutable(Actor& a, const std::string& why) {

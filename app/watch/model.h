@@ -1,10 +1,12 @@
 // The per-process behaviour model: who is doing what to the watched files, and when it is
 // ransomware.
 //
-// Processes are grouped into actors: a process joins the actor of its process group, or else
-// the actor of its parent, so worker processes forked by one program (even into new sessions)
-// add up their evidence. Each actor accumulates weighted evidence; at `threshold` it is
-// convicted. The weights (documented in docs/watch.md):
+// Processes are grouped into actors: a process joins the actor of its process group, or, when
+// it started a session of its own, the actor of its parent, so worker processes forked by one
+// program (even into new sessions) add up their evidence. A new process group alone does not
+// join the parent: shells give each job one, and a job must not inherit its shell's history. Each
+// actor accumulates weighted evidence; at `threshold` it is convicted. The weights (documented in
+// docs/watch.md):
 //   destroyed file  1.0  a file rewritten from structured to random (whole, some blocks, or
 //                        behind a kept header), or replaced by a random copy then deleted
 //   rename pattern  1.0  at the 3rd rename to one new extension, +0.25 each after, at most 2
@@ -12,6 +14,8 @@
 //   decoy           3.0  a decoy opened for writing or renamed (1.0 when only deleted)
 //   odd executable  1.0  once, and only on top of other evidence: run from /tmp, deleted, or
 //                        renamed after start
+//   unprotectable   0.5  a write by an actor that already has evidence, denied because the
+//                        store is full (blameless actors are never denied)
 // A threshold of 3.0 means three destroyed files, or fewer with notes, renames or decoys.
 // Honest workloads earn no destroyed-file evidence: their output is either structured or
 // carries the magic of a compressed format, and a single encrypted file is one point.
@@ -26,6 +30,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <set>
 #include <string>
@@ -94,8 +99,12 @@ class Model {
   bool Renamed(Actor& a, const std::string& from, const std::string& to);
   bool DecoyTouched(Actor& a, const std::string& path, bool destructive);
   bool OddExecutable(Actor& a, const std::string& why);
+  // A write by a suspicious actor was denied because the store could not keep a copy.
+  bool Unprotectable(Actor& a, const std::string& path);
 
   double threshold() const { return threshold_; }
+  // Called for each piece of evidence as it is added (logging).
+  std::function<void(const Actor&, const Evidence&)> on_evidence;
 
  private:
   bool Add(Actor& a, double w, std::string what, const std::string& path);

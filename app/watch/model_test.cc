@@ -35,7 +35,11 @@ TEST(Model, WorkersOfOneGroupOrParentShareAnActor) {
   Model m;
   Actor& a = m.ActorFor(Proc(100, 1, 100));
   EXPECT_EQ(m.ActorFor(Proc(101, 100, 100)).id, a.id);  // same group
-  EXPECT_EQ(m.ActorFor(Proc(102, 100, 102)).id, a.id);  // new group, known parent
+  ProcInfo worker = Proc(102, 100, 102);                // new session (setsid), known parent
+  EXPECT_EQ(m.ActorFor(worker).id, a.id);
+  ProcInfo job = Proc(103, 100, 103);  // new process group only: a shell's job
+  job.sid = 100;
+  EXPECT_NE(m.ActorFor(job).id, a.id);
   EXPECT_NE(m.ActorFor(Proc(200, 1, 200)).id, a.id);
 }
 

@@ -226,6 +226,21 @@ Monitor::~Monitor() {
 int Monitor::Setup() {
   main_tid_ = gettid();
   guard_.confine_to = o_.confine_to;
+  if (o_.verbose) {
+    model_.on_evidence = [this](const Actor& a, const Evidence& e) {
+      pid_t pid = a.procs.empty() ? 0 : a.procs.begin()->first;
+      log_.Line("evidence against actor " + std::to_string(a.id) + " (pid " + std::to_string(pid) +
+                "): +" + std::to_string(e.weight).substr(0, 4) + " " + e.what +
+                (e.path.empty() ? "" : ": " + e.path) + ", score " +
+                std::to_string(a.score).substr(0, 4));
+      log_.Json({{"event", "evidence"},
+                 {"actor", a.id},
+                 {"weight", e.weight},
+                 {"what", e.what},
+                 {"path", e.path},
+                 {"score", a.score}});
+    };
+  }
   if (o_.roots.empty()) {
     log_.Line("error: no path to watch");
     return kExitUsage;
@@ -489,6 +504,9 @@ uint32_t Monitor::OnOpenPerm(const fanotify_event_metadata* md) {
     if (write && a->score > 0 && o_.mode != Mode::kReportOnly) {
       log_.Line("denied an unprotected write to " + path + " by suspicious pid " +
                 std::to_string(p->info.pid));
+      // A suspicious process pressing on while nothing can be protected is itself evidence;
+      // without it, the store filling up would hold the actor just below conviction.
+      if (model_.Unprotectable(*a, path)) Convict(*a);
       return FAN_DENY;
     }
   }
@@ -650,6 +668,13 @@ void Monitor::StartRestore(Actor& a) {
   plan.actor = a.id;
   plan.quarantine_dir =
       store_.dir() + "/quarantine-" + std::to_string(getpid()) + "-" + std::to_string(a.id);
+  // Where each renamed path came from, following chains (a -> b -> c: c came from a), so a
+  // file first seen after a move is put back where it was before the move.
+  std::map<std::string, std::string> origin;
+  for (const auto& [from, to] : a.renames) {
+    auto o = origin.find(from);
+    origin[to] = o == origin.end() ? from : o->second;
+  }
   std::set<std::string> targets;
   for (const StoreEntry* e : store_.EntriesOf(a.id)) {
     if (!e->copy) {
@@ -661,8 +686,11 @@ void Monitor::StartRestore(Actor& a) {
     }
     const StoreEntry* now = store_.Find(a.id, e->dev, e->ino);
     if (!now) continue;
-    plan.restore.push_back(*now);
-    targets.insert(now->path);
+    StoreEntry copy = *now;
+    auto o = origin.find(copy.path);
+    if (o != origin.end()) copy.path = o->second;
+    if (!targets.insert(copy.path).second) continue;
+    plan.restore.push_back(copy);
   }
   std::set<std::string> moved_back;
   for (auto it = a.renames.rbegin(); it != a.renames.rend(); ++it) {
@@ -706,6 +734,15 @@ void Monitor::Tick() {
       ++it;
       continue;
     }
+    // Its last renames and deletions may still wait in the queues: read them first, the plan
+    // must see everything it did.
+    Drain(notif_fd_, false);
+    Drain(content_fd_, true);
+    a = model_.Find(it->actor);
+    if (!a) {
+      it = pending_.erase(it);
+      continue;
+    }
     // Late children: signal whatever is left of the tree once more before restoring.
     std::vector<ProcInfo> rest = TargetsOf(*a, guard_);
     if (!rest.empty()) SignalAll(rest, o_.mode == Mode::kKill ? SIGKILL : SIGSTOP);
@@ -744,6 +781,16 @@ void Monitor::Tick() {
         alive = true;
         break;
       }
+    }
+    if (!alive && now - a.last_active > 1.0 && a.score >= model_.threshold() * 2 / 3) {
+      // Exited (or died) with most of the evidence already: nothing left to kill, but what it
+      // destroyed is restored. Honest programs earn no destroyed-file evidence at all.
+      log_.Line("actor " + std::to_string(id) + " exited with score " +
+                std::to_string(a.score).substr(0, 4) + "; convicted after its exit");
+      a.convicted = true;
+      a.convicted_at = now;
+      Convict(a);
+      continue;
     }
     if (!alive && now - a.last_active > 2.0 && a.score < 1.0)
       gone.push_back(id);

@@ -46,6 +46,7 @@ struct WatchOptions {
   double max_seconds = 0;  // 0: until SIGINT/SIGTERM
   double keep_benign_seconds = 600;
   size_t max_dirs = 500000;
+  bool verbose = false;  // log each piece of evidence as it arrives
 };
 
 // Exit statuses of `vigie watch`.

@@ -122,8 +122,6 @@ std::string SuspiciousExe(const ProcInfo& p) {
   if (e.size() > kDeleted.size() &&
       e.compare(e.size() - kDeleted.size(), kDeleted.size(), kDeleted) == 0)
     return "executable deleted";
-  for (const char* dir : {"/tmp/", "/var/tmp/", "/dev/shm/"})
-    if (e.rfind(dir, 0) == 0) return std::string("runs from ") + dir;
   std::string base = e.substr(e.rfind('/') + 1);
   // comm holds at most 15 bytes of the name the program was started as.
   if (!p.comm.empty() && base.compare(0, p.comm.size(), p.comm) != 0 && p.comm.size() < 15 &&
@@ -133,6 +131,8 @@ std::string SuspiciousExe(const ProcInfo& p) {
     if (e.rfind("/usr/", 0) != 0 && e.rfind("/bin/", 0) != 0 && e.rfind("/sbin/", 0) != 0)
       return "executable renamed after start (started as " + p.comm + ")";
   }
+  for (const char* dir : {"/tmp/", "/var/tmp/", "/dev/shm/"})
+    if (e.rfind(dir, 0) == 0) return std::string("runs from ") + dir;
   return {};
 }
 

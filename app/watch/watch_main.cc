@@ -88,6 +88,7 @@ int WatchMain(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--max-held", o.max_held, "Maximum number of read-only files held open")
       ->capture_default_str();
+  app.add_flag("-v,--verbose", o.verbose, "Log each piece of evidence as it arrives");
   app.add_flag("--decoys", o.decoys, "Place hidden decoy documents in the watched trees");
   app.add_option("--allow-exe", o.allow_exe, "Trust this executable path (repeatable)");
   app.add_option("--allow-sha256", o.allow_sha256, "Trust executables with this SHA-256");

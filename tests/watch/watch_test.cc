@@ -1,0 +1,190 @@
+// vigie watch against the ransomware simulator, one behaviour per test, on a generated tree
+// of mixed documents; and the hard cases: two watchers, death mid-file, mmap writes, renames
+// across directories, a full store, a lost store directory.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "harness.h"
+#include "treegen.h"
+
+namespace vigie::watch::testing {
+namespace {
+
+class WatchTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (geteuid() != 0) GTEST_SKIP() << "vigie watch needs root (fanotify)";
+    base_ = MakeTempDir("vigie-watch-test");
+    tree_ = base_ + "/tree";
+    ASSERT_EQ(GenerateTree(tree_, 80, 7), 80u);
+  }
+  void TearDown() override { RemoveTree(base_); }
+
+  // Runs one simulator configuration in kill mode and checks the promise: stopped early, and
+  // not one file lost once vigie has restored.
+  SimReport Expect(const std::vector<std::string>& sim_args,
+                   const std::vector<std::string>& watch_args = {}, int max_touched = 12,
+                   int min_touched = 1) {
+    Watcher w;
+    std::string err;
+    EXPECT_TRUE(w.Start({tree_}, watch_args, &err)) << err;
+    SimReport r = RunSimulator(w, tree_, sim_args, 30);
+    EXPECT_TRUE(r.stopped_by_vigie) << w.Stderr();
+    EXPECT_TRUE(r.restored_event) << w.Stderr();
+    EXPECT_EQ(r.lost, 0u) << "first lost: " << r.first_lost << "\n" << w.Stderr();
+    EXPECT_EQ(r.extra, 0u) << w.Stderr();
+    EXPECT_LE(r.touched, max_touched) << w.Stderr();
+    EXPECT_GE(r.touched, min_touched);
+    EXPECT_EQ(w.Stop(), 0);
+    return r;
+  }
+
+  std::string base_, tree_;
+};
+
+TEST_F(WatchTest, InPlaceOverwrite) { Expect({"--mode", "inplace"}); }
+TEST_F(WatchTest, WriteCopyThenDelete) { Expect({"--mode", "copy-delete"}); }
+TEST_F(WatchTest, RenameToOneExtension) { Expect({"--mode", "rename", "--ext", "ryk"}); }
+TEST_F(WatchTest, RenameAcrossDirectories) { Expect({"--mode", "move"}); }
+TEST_F(WatchTest, IntermittentEncryption) { Expect({"--mode", "intermittent"}); }
+TEST_F(WatchTest, HeaderPreservingEncryption) { Expect({"--mode", "header"}); }
+TEST_F(WatchTest, WritesThroughMmap) { Expect({"--mode", "mmap"}); }
+TEST_F(WatchTest, RansomNotes) { Expect({"--mode", "inplace", "--notes"}); }
+TEST_F(WatchTest, WorkersInOneGroup) { Expect({"--mode", "inplace", "--workers", "4"}, {}, 20); }
+TEST_F(WatchTest, WorkersInNewSessions) {
+  Expect({"--mode", "inplace", "--workers", "3", "--setsid-workers"}, {}, 20);
+}
+TEST_F(WatchTest, SlowEncryption) { Expect({"--mode", "inplace", "--delay-ms", "150"}); }
+TEST_F(WatchTest, BinaryRunFromTmp) { Expect({"--mode", "inplace", "--exe", "tmp"}); }
+TEST_F(WatchTest, BinaryDeleted) { Expect({"--mode", "inplace", "--exe", "deleted"}); }
+TEST_F(WatchTest, BinaryRenamed) { Expect({"--mode", "inplace", "--exe", "renamed"}); }
+
+TEST_F(WatchTest, OddExecutableCountsInTheEvidence) {
+  Watcher w;
+  std::string err;
+  ASSERT_TRUE(w.Start({tree_}, {}, &err)) << err;
+  RunSimulator(w, tree_, {"--mode", "inplace", "--exe", "deleted"}, 30);
+  bool found = false;
+  for (const auto& e : w.Events())
+    if (e.value("event", "") == "alert")
+      for (const auto& ev : e["evidence"])
+        if (ev.value("what", "") == "executable deleted") found = true;
+  EXPECT_TRUE(found) << w.Stderr();
+}
+
+TEST_F(WatchTest, DecoysCatchTheFirstWrite) {
+  // The walk meets the root's decoy first: stopped before a single real file is opened.
+  SimReport r = Expect({"--mode", "inplace"}, {"--decoys"}, 0, 0);
+  // Decoys are removed when vigie stops.
+  for (const auto& e : std::filesystem::recursive_directory_iterator(tree_))
+    EXPECT_EQ(e.path().filename().string().rfind(".vigie-decoy-", 0), std::string::npos);
+}
+
+TEST_F(WatchTest, ProcessDyingMidFileIsStillRestored) {
+  Watcher w;
+  std::string err;
+  ASSERT_TRUE(w.Start({tree_}, {"--verbose"}, &err)) << err;
+  SimReport r = RunSimulator(w, tree_, {"--mode", "inplace", "--die-after", "2"}, 30);
+  EXPECT_FALSE(r.stopped_by_vigie);  // it died by itself before vigie acted
+  EXPECT_TRUE(r.restored_event) << w.Stderr();
+  EXPECT_EQ(r.lost, 0u) << r.first_lost << "\n" << w.Stderr();
+  EXPECT_EQ(r.touched, 3);
+}
+
+TEST_F(WatchTest, StopModeFreezesAndRestores) {
+  Watcher w;
+  std::string err;
+  ASSERT_TRUE(w.Start({tree_}, {"--stop"}, &err)) << err;
+  SimReport r = RunSimulator(w, tree_, {"--mode", "inplace"}, 30);
+  EXPECT_TRUE(r.stopped_by_vigie) << w.Stderr();
+  EXPECT_EQ(r.lost, 0u) << w.Stderr();
+  bool stop_action = false;
+  for (const auto& e : w.Events())
+    if (e.value("event", "") == "action") stop_action = e.value("action", "") == "stop";
+  EXPECT_TRUE(stop_action);
+}
+
+TEST_F(WatchTest, ReportOnlyNeitherStopsNorRestores) {
+  Watcher w;
+  std::string err;
+  ASSERT_TRUE(w.Start({tree_}, {"--report-only"}, &err)) << err;
+  SimReport r = RunSimulator(w, tree_, {"--mode", "inplace", "--max-files", "10"}, 30, false);
+  EXPECT_FALSE(r.stopped_by_vigie);
+  EXPECT_EQ(r.touched, 10);
+  EXPECT_EQ(r.lost, 10u);
+  EXPECT_TRUE(w.WaitEvent("alert", 5));
+}
+
+TEST_F(WatchTest, TwoWatchersOnOneTreeAreRefused) {
+  std::string locks = base_ + "/locks";
+  Watcher first, second;
+  std::string err;
+  ASSERT_TRUE(first.Start({tree_}, {}, &err, locks)) << err;
+  std::string sub = tree_ + "/finance";
+  std::filesystem::create_directories(sub);
+  EXPECT_FALSE(second.Start({sub}, {}, &err, locks));
+  EXPECT_NE(err.find("exited with status 3"), std::string::npos) << err;
+  EXPECT_NE(err.find("already watches " + tree_), std::string::npos) << err;
+  EXPECT_NE(err.find("pid " + std::to_string(first.pid())), std::string::npos) << err;
+  EXPECT_EQ(first.Stop(), 0);
+  Watcher third;
+  EXPECT_TRUE(third.Start({sub}, {}, &err, locks)) << err;
+}
+
+TEST_F(WatchTest, FullStoreLetsHonestWritesThroughAndStillStopsTheAttack) {
+  Watcher w;
+  std::string err;
+  // Room for a few copies only.
+  ASSERT_TRUE(w.Start({tree_}, {"--store-budget", "40K"}, &err)) << err;
+  // An honest append to a large file: the copy does not fit, the write goes through.
+  std::string big = tree_ + "/big.log";
+  { std::ofstream(big) << std::string(100000, 'x'); }
+  {
+    std::ofstream f(big, std::ios::app);
+    f << "one more line\n";
+    ASSERT_TRUE(f.good());
+  }
+  SimReport r = RunSimulator(w, tree_, {"--mode", "inplace"}, 30);
+  EXPECT_TRUE(r.stopped_by_vigie) << w.Stderr();
+  EXPECT_NE(w.Stderr().find("store budget"), std::string::npos) << w.Stderr();
+  // Whatever fit in the store came back; nothing else was let through.
+  EXPECT_LE(r.lost, 1u) << r.first_lost << "\n" << w.Stderr();
+}
+
+TEST_F(WatchTest, LostStoreDirectoryIsReportedAndRecreated) {
+  Watcher w;
+  std::string err;
+  ASSERT_TRUE(w.Start({tree_}, {}, &err)) << err;
+  std::string store = w.dir() + "/store";
+  // A copy, then the store vanishes, then an attack: it must still be stopped and undone.
+  std::string doc = tree_ + "/note.txt";
+  { std::ofstream(doc) << "draft\n"; }
+  { std::ofstream(doc, std::ios::app) << "more\n"; }
+  std::filesystem::remove_all(store);
+  SimReport r = RunSimulator(w, tree_, {"--mode", "inplace"}, 30);
+  EXPECT_TRUE(r.stopped_by_vigie);
+  EXPECT_EQ(r.lost, 0u) << w.Stderr();
+  EXPECT_NE(w.Stderr().find("was removed"), std::string::npos) << w.Stderr();
+}
+
+TEST(WatchCli, ErrorsHaveExitStatuses) {
+  if (geteuid() != 0) GTEST_SKIP() << "needs root";
+  Workload a;
+  std::string out = "/tmp/vigie-watch-cli-" + std::to_string(getpid());
+  a.Start({VigiePath(), "watch", "/nonexistent/dir"}, out);
+  ASSERT_TRUE(a.Wait(10));
+  EXPECT_EQ(a.code(), 1);
+  EXPECT_NE(a.Output().find("not a directory"), std::string::npos);
+  Workload b;
+  b.Start({VigiePath(), "watch", "/"}, out);
+  ASSERT_TRUE(b.Wait(10));
+  EXPECT_EQ(b.code(), 1);
+  unlink(out.c_str());
+}
+
+}  // namespace
+}  // namespace vigie::watch::testing
