@@ -11,7 +11,7 @@ Each case is written to a temporary directory (main.yar, one file per extra name
     yara -e -g -m -s -L [-f] [-a N] [-d NAME=VALUE]... [NS:]FILE... data.bin
 whose output names every matching rule with its namespace, tags, metadata and string matches.
 
-Usage: check_with_yara.py [--yara PATH] [--verbose] [CASE-FILE...]
+Usage: check_with_yara.py [--yara PATH] [--verbose] [--filter TEXT] [CASE-FILE...]
 Exit status 0 when every case agrees (or disagrees where marked).
 """
 
@@ -453,6 +453,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--yara", default="/usr/bin/yara")
     ap.add_argument("--verbose", action="store_true")
+    ap.add_argument("--filter", default="", help="only the cases whose title contains TEXT")
     ap.add_argument("files", nargs="*")
     args = ap.parse_args()
     files = args.files or sorted(
@@ -466,6 +467,8 @@ def main():
             bad += 1
             continue
         for case in cases:
+            if args.filter not in case.title:
+                continue
             total += 1
             try:
                 problems = check(case, args.yara)

@@ -190,7 +190,9 @@ class CaseTest : public testing::TestWithParam<Case> {};
 
 TEST_P(CaseTest, Conforms) {
   const Case& c = GetParam();
-  SCOPED_TRACE(c.where());
+  std::string trace = c.where();
+  for (auto& [ns, text] : c.sources) trace += "\n  rules " + ns + ":\n" + text;
+  SCOPED_TRACE(trace);
   ASSERT_TRUE(c.parse_error.empty()) << c.parse_error;
 
   // Compile.
