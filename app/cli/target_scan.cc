@@ -46,21 +46,18 @@ CallbackAction RuleReporter::on_rule_not_matching(const MatchedRule& rule) {
 }
 
 void RuleReporter::on_warning(const ScanWarning& w) {
-  if (settings_.fail_on_warnings && !settings_.no_warnings) {
-    if (failure_.empty()) {
-      failure_ = w.kind == ScanWarning::Kind::kTooManyMatches
-                     ? "string \"" + std::string(w.string) + "\" in rule \"" + std::string(w.rule) +
-                           "\" caused too many matches"
-                     : w.message;
-    }
-    return;
-  }
   if (settings_.no_warnings) return;
   if (w.kind == ScanWarning::Kind::kTooManyMatches) {
     *err_ += "warning: rule \"" + std::string(w.rule) + "\": too many matches for " +
              std::string(w.string) + ", results for this rule may be incorrect\n";
   } else {
     *err_ += "warning: rule \"" + std::string(w.rule) + "\": " + w.message + "\n";
+  }
+  if (settings_.fail_on_warnings && failure_.empty()) {
+    failure_ = w.kind == ScanWarning::Kind::kTooManyMatches
+                   ? "string \"" + std::string(w.string) + "\" in rule \"" + std::string(w.rule) +
+                         "\" caused too many matches"
+                   : w.message;
   }
 }
 

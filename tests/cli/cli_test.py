@@ -201,6 +201,17 @@ class CliTest(Fixture):
         self.assertEqual(rc, 0, err)
         self.assertEqual(err, "")
 
+    def test_too_many_matches(self):
+        # 1,100,000 matches: over yara's limit of 1,000,000 per string.
+        self.write("many.bin", b"xyz" * 1100000)
+        self.write("many.yar", 'rule many { strings: $a = "xyzxyzxyzx" condition: $a }')
+        warning = ('warning: rule "many": too many matches for $a, results for this rule may be '
+                   'incorrect\n')
+        self.assertEqual(self.yara("many.yar", "many.bin"), (0, "many many.bin\n", warning))
+        self.assertEqual(self.yara("--fail-on-warnings", "many.yar", "many.bin"),
+                         (1, "", warning + 'error scanning many.bin: string "$a" in rule "many" '
+                                           'caused too many matches\n'))
+
     def test_namespaces(self):
         rc, out, _ = self.yara("-e", "one:r.yar", "t.bin")
         self.assertEqual(out, "one:hello t.bin\n")
