@@ -99,7 +99,7 @@ class Checker {
   Checker(const lang::Program& program, const lang::Rule& rule, uint32_t rule_index, uint32_t ns,
           const CompilerOptions& options, State& state, std::vector<Diagnostic>& diags,
           const std::unordered_map<std::string, uint32_t>& rule_strings,
-          const std::vector<std::string>& imports)
+          const std::vector<std::string>& imports, const std::vector<std::string>& unknown_imports)
       : p_(program),
         rule_(rule),
         rule_index_(rule_index),
@@ -109,7 +109,8 @@ class Checker {
         out_(*state.out),
         diags_(diags),
         rule_strings_(rule_strings),
-        imports_(imports) {}
+        imports_(imports),
+        unknown_imports_(unknown_imports) {}
 
   uint32_t compile_condition() {
     Val v = expr(rule_.condition, 0);
@@ -530,7 +531,6 @@ class Checker {
       if (it == rule_strings_.end())
         return error(id, codes::kUndefinedString, "string \"" + name + "\" is not defined");
       i.pat = it->second;
-      used_.push_back(it->second);
     }
     switch (e.kind) {
       case ExprKind::kStringMatch:
@@ -642,7 +642,6 @@ class Checker {
     for (size_t s = 0; s < take.size(); ++s) {
       if (take[s]) {
         out->push_back(first + static_cast<uint32_t>(s));
-        used_.push_back(first + static_cast<uint32_t>(s));
       }
     }
     return true;
@@ -938,6 +937,11 @@ class Checker {
       i.i = idx;
       return Val{emit(i), ir::Type::kObject, &mod::schema_of(*m).root()};
     }
+    if (std::find(unknown_imports_.begin(), unknown_imports_.end(), e.text) !=
+        unknown_imports_.end()) {
+      failed_ = true;  // the import was reported; its uses would only repeat it
+      return Val{};
+    }
     return error(id, codes::kUndefinedIdentifier, "undefined identifier \"" + e.text + "\"");
   }
 
@@ -1076,9 +1080,6 @@ class Checker {
     return Val{emit(i), i.type};
   }
 
- public:
-  std::vector<uint32_t> used_;  // patterns referenced by the condition
-
  private:
   const lang::Program& p_;
   const lang::Rule& rule_;
@@ -1090,6 +1091,7 @@ class Checker {
   std::vector<Diagnostic>& diags_;
   const std::unordered_map<std::string, uint32_t>& rule_strings_;
   const std::vector<std::string>& imports_;
+  const std::vector<std::string>& unknown_imports_;  // already reported at their import
   std::vector<LoopVar> scopes_;
   std::vector<uint32_t> anon_slots_;
   uint32_t next_slot_ = 0;
@@ -1180,9 +1182,10 @@ bool compile_program(const lang::Program& program, uint32_t ns, const CompilerOp
                      State& st, std::vector<Diagnostic>& diags) {
   Rules::Impl& out = *st.out;
   bool ok = true;
-  std::vector<std::string> imports;
+  std::vector<std::string> imports, unknown_imports;
   for (const lang::Import& imp : program.imports) {
     if (!mod::find_module(imp.module)) {
+      unknown_imports.push_back(imp.module);
       diags.push_back(make_diagnostic(program, imp.span, Severity::kError, codes::kUnknownModule,
                                       "unknown module \"" + imp.module + "\""));
       ok = false;
@@ -1266,7 +1269,8 @@ bool compile_program(const lang::Program& program, uint32_t ns, const CompilerOp
     }
     uint32_t rule_index = static_cast<uint32_t>(out.rules.size());
     out.rules.push_back(std::move(cr));
-    Checker checker(program, rule, rule_index, ns, options, st, diags, rule_strings, imports);
+    Checker checker(program, rule, rule_index, ns, options, st, diags, rule_strings, imports,
+                    unknown_imports);
     uint32_t cond = rule_ok ? checker.compile_condition() : ir::kNone;
     if (cond == ir::kNone || checker.failed()) rule_ok = false;
     if (!rule_ok) {
