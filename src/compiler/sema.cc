@@ -240,6 +240,8 @@ class Checker {
       case ExprKind::kFilesize:
         return make(ir::Op::kFilesize, ir::Type::kInt);
       case ExprKind::kEntrypoint:
+        warning(id, codes::kDeprecated,
+                "\"entrypoint\" is deprecated: use pe.entry_point or elf.entry_point");
         return make(ir::Op::kEntrypoint, ir::Type::kInt);
       case ExprKind::kIdentifier:
         return identifier(id);
@@ -421,14 +423,18 @@ class Checker {
     bool fl = numeric_pair(a, b);
     if (!fl && is_const_int(a) && is_const_int(b)) {
       int64_t x = insn(a.insn).i, y = insn(b.insn).i;
-      uint64_t ux = static_cast<uint64_t>(x), uy = static_cast<uint64_t>(y);
       switch (op) {
+        // Overflow of constants is an error, as in YARA; at scan time arithmetic wraps.
         case ir::Op::kAdd:
-          return const_int(static_cast<int64_t>(ux + uy));
         case ir::Op::kSub:
-          return const_int(static_cast<int64_t>(ux - uy));
-        case ir::Op::kMul:
-          return const_int(static_cast<int64_t>(ux * uy));
+        case ir::Op::kMul: {
+          int64_t r;
+          bool over = op == ir::Op::kAdd   ? __builtin_add_overflow(x, y, &r)
+                      : op == ir::Op::kSub ? __builtin_sub_overflow(x, y, &r)
+                                           : __builtin_mul_overflow(x, y, &r);
+          if (over) return error(id, codes::kIntegerOverflow, "integer overflow");
+          return const_int(r);
+        }
         case ir::Op::kDiv:
           if (y == 0) return error(id, codes::kDivisionByZero, "division by zero");
           if (x == std::numeric_limits<int64_t>::min() && y == -1) break;
@@ -736,6 +742,7 @@ class Checker {
       const std::string& item = set.items[k];
       bool wildcard = !item.empty() && item.back() == '*';
       std::string prefix = wildcard ? item.substr(0, item.size() - 1) : item;
+      if (wildcard) st_.rule_wildcards.emplace_back(ns_, prefix, rule_.name);
       bool any = false;
       auto it = st_.rule_by_name.lower_bound({ns_, prefix});
       for (; it != st_.rule_by_name.end() && it->first.first == ns_; ++it) {
@@ -1203,6 +1210,28 @@ bool compile_program(const lang::Program& program, uint32_t ns, const CompilerOp
     if (st.rule_by_name.count({ns, rule.name})) {
       diags.push_back(make_diagnostic(program, rule.span, Severity::kError, codes::kDuplicateRule,
                                       "duplicated rule identifier \"" + rule.name + "\""));
+      ok = false;
+      continue;
+    }
+    if (st.external_by_name.count(rule.name)) {
+      diags.push_back(make_diagnostic(
+          program, rule.span, Severity::kError, codes::kDuplicateIdentifier,
+          "duplicated identifier \"" + rule.name + "\": an external variable has that name"));
+      ok = false;
+      continue;
+    }
+    bool wildcard_clash = false;
+    for (const auto& [wns, prefix, user] : st.rule_wildcards) {
+      if (wns == ns && rule.name.compare(0, prefix.size(), prefix) == 0) {
+        diags.push_back(make_diagnostic(
+            program, rule.span, Severity::kError, codes::kWildcardOrder,
+            "rule \"" + rule.name + "\" is defined after the wildcard rule set \"" + prefix +
+                "*\" of rule \"" + user + "\", which would then match it"));
+        wildcard_clash = true;
+        break;
+      }
+    }
+    if (wildcard_clash) {
       ok = false;
       continue;
     }

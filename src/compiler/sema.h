@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <tuple>
 #include <unordered_map>
 #include <vector>
 
@@ -35,6 +36,9 @@ struct State {
   std::unordered_map<std::string, uint32_t> external_by_name;
   std::unordered_map<std::string, uint32_t> module_by_name;  // index in out->modules
   std::unordered_map<std::string, uint32_t> string_pool;
+  // Wildcard rule sets used so far: (namespace, prefix, rule using it). A rule defined later
+  // whose name has such a prefix would change the set's meaning, so it is an error, as in YARA.
+  std::vector<std::tuple<uint32_t, std::string, std::string>> rule_wildcards;
 };
 
 // Compiles every rule of `program` into state.out under namespace `ns`. Returns false when an

@@ -23,9 +23,13 @@ inline constexpr const char* kAnonymousOutsideLoop = "E513";  // $ outside for..
 inline constexpr const char* kLoopVariables = "E514";         // wrong number of loop variables
 inline constexpr const char* kDuplicateExternal = "E515";     // external defined twice
 inline constexpr const char* kCouldNotOpen = "E516";          // a rule file could not be read
-inline constexpr const char* kPatternEngine = "E517";  // the pattern database failed to build
-inline constexpr const char* kInternal = "E599";       // a bug: please report it
+inline constexpr const char* kPatternEngine = "E517";    // the pattern database failed to build
+inline constexpr const char* kIntegerOverflow = "E518";  // constant arithmetic overflows
+inline constexpr const char* kWildcardOrder =
+    "E519";                                       // rule declared after a wildcard set matching it
+inline constexpr const char* kInternal = "E599";  // a bug: please report it
 
 inline constexpr const char* kSlowPattern = "W500";  // string slows down scanning
+inline constexpr const char* kDeprecated = "W501";   // entrypoint and other deprecated forms
 
 }  // namespace vigie::sema::codes

@@ -244,8 +244,8 @@ bool Evaluator::quantifier_met(const ir::Insn& i, uint64_t sat, uint64_t total, 
       return sat >= 1;
     case ir::Quantifier::kNone:
       return sat == 0;
-    case ir::Quantifier::kCount:
-      return n <= 0 || sat >= static_cast<uint64_t>(n);
+    case ir::Quantifier::kCount:  // "0 of them" means none of them
+      return n <= 0 ? sat == 0 : sat >= static_cast<uint64_t>(n);
     case ir::Quantifier::kPercent:
       return static_cast<long double>(sat) * 100 >= static_cast<long double>(n) * total;
   }
@@ -565,7 +565,7 @@ Value Evaluator::eval(uint32_t at) {
           case ir::Op::kMul:
             return Value::real(x * y);
           default:
-            return y == 0 ? kUndef : Value::real(x / y);
+            return Value::real(x / y);  // IEEE: x / 0 is infinite, as in YARA
         }
       }
       uint64_t x = static_cast<uint64_t>(a.i), y = static_cast<uint64_t>(b.i);
@@ -602,8 +602,8 @@ Value Evaluator::eval(uint32_t at) {
               b.i >= 64 ? 0 : static_cast<int64_t>(static_cast<uint64_t>(a.i) << b.i));
         case ir::Op::kShr:
           if (b.i < 0) return kUndef;
-          return Value::integer(
-              b.i >= 64 ? 0 : static_cast<int64_t>(static_cast<uint64_t>(a.i) >> b.i));
+          // Arithmetic shift of the signed value, as YARA does.
+          return Value::integer(b.i >= 64 ? (a.i < 0 ? -1 : 0) : a.i >> b.i);
         case ir::Op::kBitAnd:
           return Value::integer(a.i & b.i);
         case ir::Op::kBitOr:
