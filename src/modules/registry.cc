@@ -16,6 +16,7 @@ namespace vigie::mod {
 
 // Each module's definition, in its own file.
 extern const Module kConsoleModule;
+extern const Module kDotnetModule;
 extern const Module kCuckooModule;
 extern const Module kElfModule;
 extern const Module kHashModule;
@@ -32,6 +33,7 @@ namespace {
 // clang-format off
 const Module* const kModules[] = {
     &kConsoleModule,
+    &kDotnetModule,
     &kCuckooModule,
     &kElfModule,
     &kHashModule,
