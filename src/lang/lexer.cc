@@ -236,7 +236,7 @@ Token Lexer::next() {
   if (u >= 0x20 && u < 0x7F) {
     shown = std::string("\"") + c + "\"";
   } else if (u >= 0xC0 && len > 1) {
-    shown = "\"" + std::string(text_.substr(pos_, len)) + "\"";
+    shown = quoted(text_.substr(pos_, len));
   } else {
     static const char* digits = "0123456789abcdef";
     shown = std::string("byte 0x") + digits[u >> 4] + digits[u & 15];
@@ -478,9 +478,9 @@ Token Lexer::hex_body() {
       // stray byte here points at the cause (often a missing "}") rather than at the string.
       bad = true;
       error(here(pos_, 1), codes::kBadHexChar,
-            std::string("unexpected character ") +
+            "unexpected character " +
                 (static_cast<unsigned char>(c) >= 0x20 && static_cast<unsigned char>(c) < 0x7F
-                     ? "\"" + std::string(1, c) + "\""
+                     ? quoted(std::string_view(&text_[pos_], 1))
                      : std::string("(not printable)")) +
                 " in hex string");
     }

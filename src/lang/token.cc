@@ -1,6 +1,7 @@
 // Keyword spelling and the names of tokens in diagnostics.
 #include "lang/token.h"
 
+#include <algorithm>
 #include <array>
 #include <utility>
 
@@ -123,9 +124,9 @@ std::string describe(Tok kind) {
       break;
   }
   for (const auto& k : kKeywords)
-    if (k.kind == kind) return "\"" + std::string(k.text) + "\"";
+    if (k.kind == kind) return quoted(k.text);
   for (const auto& p : kPunctuation)
-    if (p.kind == kind) return "\"" + std::string(p.text) + "\"";
+    if (p.kind == kind) return quoted(p.text);
   return "a token";
 }
 
@@ -137,14 +138,25 @@ std::string describe(Tok kind, std::string_view t) {
     case Tok::kError:
       return describe(kind);
     case Tok::kText:
-      return "text string";
+      return "text string " + std::string(t.size() > 40 ? t.substr(0, 40) : t) +
+             (t.size() > 40 ? "..." : "");
     case Tok::kRegex:
-      return "regular expression";
+      return "regular expression " + std::string(t.size() > 40 ? t.substr(0, 40) : t) +
+             (t.size() > 40 ? "..." : "");
     default:
       break;
   }
-  if (t.size() > 40) return "\"" + std::string(t.substr(0, 40)) + "...\"";
-  return "\"" + std::string(t) + "\"";
+  return quoted(t);
+}
+
+std::string quoted(std::string_view text, size_t max) {
+  std::string out;
+  out.reserve(std::min(text.size(), max) + 5);
+  out += '"';
+  out.append(text.substr(0, max));
+  if (text.size() > max) out += "...";
+  out += '"';
+  return out;
 }
 
 }  // namespace vigie::lang

@@ -132,6 +132,8 @@ std::string describe(Tok kind, std::string_view text);
 // The keyword spelt `word`, or Tok::kIdentifier.
 Tok keyword(std::string_view word);
 bool is_keyword(Tok kind);
+// `text` in double quotes, cut to `max` bytes with "..." when longer.
+std::string quoted(std::string_view text, size_t max = 40);
 bool is_int_read(Tok kind);
 
 }  // namespace vigie::lang
