@@ -102,35 +102,47 @@ class YaraRun {
     return std::clamp<size_t>(std::thread::hardware_concurrency(), 1, kMaxThreads);
   }
 
-  // The files of one directory, on the pool's threads.
-  void scan_directory(const std::string& dir) {
-    size_t n = thread_count();
-    if (Error e = make_scanners(n)) return fail_setup(e);
+  // Files are scanned on the pool's threads when there are several, else right away.
+  class Dispatch {
+   public:
+    explicit Dispatch(YaraRun& run) : run_(run) {
+      size_t n = run.thread_count();
+      if (n > 1) {
+        pool_ = std::make_unique<ScanPool>(
+            n, [&run](size_t worker, const std::string& path) { run.scan_one(worker, path); });
+      }
+    }
+    void file(const std::string& path) {
+      if (pool_) {
+        pool_->submit(path);
+      } else {
+        run_.scan_one(0, path);
+      }
+    }
+    void finish() {
+      if (pool_) pool_->finish();
+    }
+
+   private:
+    YaraRun& run_;
+    std::unique_ptr<ScanPool> pool_;
+  };
+
+  void walk(const std::string& dir, Dispatch& dispatch) {
     WalkOptions w;
     w.recursive = o_.recursive;
     w.follow_symlinks = !o_.no_follow_symlinks;
-    auto visit = [&](ScanPool* pool, const std::string& path, uint64_t size) {
+    walk_directory(dir, w, [&](const std::string& path, uint64_t size) {
+      // yara skips a file whose size reaches -z, and says so.
       if (o_.skip_larger > 0 && size >= static_cast<uint64_t>(o_.skip_larger)) {
         console_.err("skipping " + path + " (" + std::to_string(size) +
                      " bytes) because it's larger than " + std::to_string(o_.skip_larger) +
                      " bytes.\n");
-        return true;
-      }
-      if (pool) {
-        pool->submit(path);
       } else {
-        scan_one(0, path);
+        dispatch.file(path);
       }
       return true;
-    };
-    if (n == 1) {
-      walk_directory(dir, w,
-                     [&](const std::string& p, uint64_t s) { return visit(nullptr, p, s); });
-      return;
-    }
-    ScanPool pool(n, [this](size_t worker, const std::string& path) { scan_one(worker, path); });
-    walk_directory(dir, w, [&](const std::string& p, uint64_t s) { return visit(&pool, p, s); });
-    pool.finish();
+    });
   }
 
   void scan_one(size_t worker, const std::string& path) {
@@ -138,23 +150,35 @@ class YaraRun {
     console_.write(t.out, t.err);
   }
 
+  int scan_directory(const std::string& dir) {
+    if (Error e = make_scanners(thread_count())) return fail_setup(e);
+    Dispatch dispatch(*this);
+    walk(dir, dispatch);
+    dispatch.finish();
+    return 0;
+  }
+
+  // Every line of the list names a file or a directory; an empty line is a file named "", as
+  // in yara.
   int scan_list(const std::string& list) {
     std::ifstream in(list);
     if (!in) {
       console_.err("error: could not open file \"" + list + "\".\n");
       return 1;
     }
-    if (Error e = make_scanners(1)) return fail_setup(e), 1;
+    if (Error e = make_scanners(thread_count())) return fail_setup(e);
+    Dispatch dispatch(*this);
     std::string line;
     while (std::getline(in, line)) {
       if (!line.empty() && line.back() == '\r') line.pop_back();
       struct stat st;
       if (::stat(line.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
-        scan_directory(line);
+        walk(line, dispatch);
       } else {
-        scan_one(0, line);
+        dispatch.file(line);
       }
     }
+    dispatch.finish();
     return 0;
   }
 
@@ -163,11 +187,8 @@ class YaraRun {
     if (o_.scan_list) return scan_list(target);
     struct stat st;
     bool exists = ::stat(target.c_str(), &st) == 0;
-    if (exists && S_ISDIR(st.st_mode)) {
-      scan_directory(target);
-      return setup_failed_ ? 1 : 0;
-    }
-    if (Error e = make_scanners(1)) return fail_setup(e), 1;
+    if (exists && S_ISDIR(st.st_mode)) return scan_directory(target);
+    if (Error e = make_scanners(1)) return fail_setup(e);
     TargetOutput t;
     if (!exists && is_integer_text(target)) {
       t = scan_process_target(*scanners_[0], settings_,
@@ -180,9 +201,10 @@ class YaraRun {
   }
 
  private:
-  void fail_setup(const Error& e) {
-    if (!setup_failed_) console_.err("error: " + e.message + "\n");
-    setup_failed_ = true;
+  // A scanner could not be set up (-x data or -d value refused): exit code 1.
+  int fail_setup(const Error& e) {
+    console_.err("error: " + e.message + "\n");
+    return 1;
   }
 
   const YaraOptions& o_;
@@ -191,7 +213,6 @@ class YaraRun {
   ReportSettings settings_;
   Console& console_;
   std::vector<std::unique_ptr<Scanner>> scanners_;
-  bool setup_failed_ = false;
 };
 
 }  // namespace
