@@ -127,6 +127,10 @@ std::optional<ElfInfo> parse_elf(std::span<const uint8_t> data, bool is_process)
   if (!img) return std::nullopt;
   ElfInfo info;
   info.header = img->header();
+  // In process memory YARA reads only executables' headers (a mapped ET_DYN image is not
+  // parsed), and reports the entry point as an address (it adds the region's base, which the
+  // module does not see here).
+  if (is_process && info.header.type != kEtExec) return std::nullopt;
   if (is_process) {
     info.entry_point = info.header.entry;
   } else if (info.header.entry != 0) {

@@ -63,6 +63,14 @@ TEST(Elf, NotAnElfLeavesEverythingUndefined) {
 
 // import_md5 recomputed from the symbols yara itself reports: undefined (shndx 0), named,
 // lowercased, sorted, comma-joined.
+TEST(Elf, ProcessMemoryReadsOnlyExecutables) {
+  auto exec = elf::parse_elf(testing::read_file(testdata("i386_exec")), /*is_process=*/true);
+  ASSERT_TRUE(exec.has_value());
+  EXPECT_EQ(exec->entry_point, exec->header.entry);
+  EXPECT_FALSE(elf::parse_elf(testing::read_file(testdata("i386_shared.so")), true).has_value());
+  EXPECT_TRUE(elf::parse_elf(testing::read_file(testdata("i386_shared.so")), false).has_value());
+}
+
 TEST(Elf, ImportMd5FromYarasSymbols) {
   for (const std::string& file : {std::string("/usr/bin/ls"), testdata("i386_shared.so")}) {
     std::string dump = testing::yara_dump("elf", file);
