@@ -44,6 +44,12 @@ void check_against_yara(const std::string& file) {
 
 TEST(Hash, MatchesYaraOnAnExecutable) { check_against_yara("/usr/bin/ls"); }
 
+TEST(Hash, MatchesYaraOnAnEmptyFile) {
+  std::string file = write_temp({});
+  check_against_yara(file);
+  unlink(file.c_str());
+}
+
 TEST(Hash, MatchesYaraOnSmallData) {
   std::vector<uint8_t> bytes;
   for (int k = 0; k < 300; ++k) bytes.push_back(static_cast<uint8_t>(k * 7));

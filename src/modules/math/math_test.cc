@@ -86,6 +86,12 @@ void check_against_yara(const std::string& file) {
 
 TEST(Math, MatchesYaraOnAnExecutable) { check_against_yara("/usr/bin/ls"); }
 
+TEST(Math, MatchesYaraOnAnEmptyFile) {
+  std::string file = write_temp({});
+  check_against_yara(file);
+  unlink(file.c_str());
+}
+
 TEST(Math, MatchesYaraOnSmallData) {
   std::vector<uint8_t> bytes;
   for (int k = 0; k < 300; ++k) bytes.push_back(static_cast<uint8_t>((k * k * 31) >> 3));
