@@ -6,22 +6,44 @@
 namespace vigie::re {
 namespace {
 
-// 0: not a literal position; 1: one exact byte; 2: an ASCII letter in both cases.
-int literal_kind(const Node& n, uint8_t& byte) {
-  if (n.kind != NodeKind::kByte) return 0;
-  int c = n.set.count();
-  if (c == 1) {
-    byte = n.set.first();
-    return 1;
-  }
-  if (c == 2) {
-    uint8_t lo = n.set.first();
-    if (lo >= 'A' && lo <= 'Z' && n.set.has(static_cast<uint8_t>(lo + 32))) {
-      byte = static_cast<uint8_t>(lo + 32);
-      return 2;
+bool is_case_pair(const ByteSet& s) {
+  if (s.count() != 2) return false;
+  uint8_t lo = s.first();
+  return lo >= 'A' && lo <= 'Z' && s.has(static_cast<uint8_t>(lo + 32));
+}
+
+// A position usable inside an atom: a byte set small enough to expand.
+bool atom_position(const Node& n) {
+  return n.kind == NodeKind::kByte && n.set.count() <= kAtomMaxExpansion;
+}
+
+// Number of literals a position expands into (case pairs are handled by the caseless flag).
+int expansion(const ByteSet& s) { return is_case_pair(s) ? 1 : s.count(); }
+
+// The literals of one window of positions.
+std::vector<std::string> expand(const std::vector<ByteSet>& w, bool& caseless) {
+  caseless = false;
+  std::vector<std::string> out{std::string()};
+  for (const ByteSet& s : w) {
+    if (is_case_pair(s)) {
+      caseless = true;
+      for (auto& o : out) o.push_back(static_cast<char>(s.first() + 32));
+      continue;
     }
+    std::vector<std::string> next;
+    for (int b = 0; b < 256; ++b) {
+      if (!s.has(static_cast<uint8_t>(b))) continue;
+      for (auto& o : out) next.push_back(o + static_cast<char>(b));
+    }
+    out = std::move(next);
   }
-  return 0;
+  // A caseless atom folds every letter; exact upper-case letters elsewhere in it are lowered so
+  // the literal is canonical (the verifier checks the exact bytes anyway).
+  if (caseless)
+    for (auto& o : out)
+      for (auto& c : o)
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
+  return out;
 }
 
 AtomChoice choose(const Ir& ir, NodeId id, const std::vector<NodeId>& prefix);
@@ -31,55 +53,51 @@ AtomChoice choose_concat(const Ir& ir, const std::vector<NodeId>& kids,
   AtomChoice best;
   size_t i = 0;
   while (i < kids.size()) {
-    uint8_t b;
-    if (literal_kind(ir.nodes[kids[i]], b) == 0) {
-      NodeKind k = ir.nodes[kids[i]].kind;
-      if (k != NodeKind::kAlt && k != NodeKind::kRepeat && k != NodeKind::kConcat) {
-        ++i;
-        continue;
+    const Node& n = ir.nodes[kids[i]];
+    if (!atom_position(n)) {
+      if (n.kind == NodeKind::kAlt || n.kind == NodeKind::kRepeat || n.kind == NodeKind::kConcat) {
+        std::vector<NodeId> p = prefix;
+        p.insert(p.end(), kids.begin(), kids.begin() + i);
+        AtomChoice c = choose(ir, kids[i], p);
+        if (c.quality > best.quality) best = std::move(c);
       }
-      std::vector<NodeId> p = prefix;
-      p.insert(p.end(), kids.begin(), kids.begin() + i);
-      AtomChoice c = choose(ir, kids[i], p);
-      if (c.quality > best.quality) best = std::move(c);
       ++i;
       continue;
     }
     size_t j = i;
-    std::string bytes;
-    std::vector<int> kinds;
-    while (j < kids.size()) {
-      int k = literal_kind(ir.nodes[kids[j]], b);
-      if (k == 0) break;
-      bytes.push_back(static_cast<char>(b));
-      kinds.push_back(k);
-      ++j;
-    }
-    // Best window inside the run [i, j).
-    size_t run = j - i;
+    std::vector<ByteSet> run;
+    while (j < kids.size() && atom_position(ir.nodes[kids[j]]))
+      run.push_back(ir.nodes[kids[j++]].set);
     int best_q = -1;
     size_t best_start = 0, best_len = 0;
-    bool best_caseless = false;
-    for (size_t s = 0; s < run; ++s) {
-      bool caseless = false;
-      for (size_t len = 1; len <= static_cast<size_t>(kAtomMaxLength) && s + len <= run; ++len) {
-        if (kinds[s + len - 1] == 2) caseless = true;
-        int q = atom_quality(std::string_view(bytes).substr(s, len), caseless);
+    for (size_t s = 0; s < run.size(); ++s) {
+      int product = 1;
+      std::vector<ByteSet> w;
+      for (size_t len = 1; len <= static_cast<size_t>(kAtomMaxLength) && s + len <= run.size();
+           ++len) {
+        product *= expansion(run[s + len - 1]);
+        if (product > kAtomMaxExpansion) break;
+        w.push_back(run[s + len - 1]);
+        int q = atom_quality(w);
         if (q > best_q) {
           best_q = q;
           best_start = s;
           best_len = len;
-          best_caseless = caseless;
         }
       }
     }
     if (best_q > best.quality) {
-      AtomSpec a;
-      a.bytes = bytes.substr(best_start, best_len);
-      a.caseless = best_caseless;
-      a.prefix = prefix;
-      a.prefix.insert(a.prefix.end(), kids.begin(), kids.begin() + i + best_start);
-      best.atoms = {std::move(a)};
+      std::vector<ByteSet> w(run.begin() + best_start, run.begin() + best_start + best_len);
+      bool caseless;
+      best.atoms.clear();
+      for (auto& lit : expand(w, caseless)) {
+        AtomSpec a;
+        a.bytes = std::move(lit);
+        a.caseless = caseless;
+        a.prefix = prefix;
+        a.prefix.insert(a.prefix.end(), kids.begin(), kids.begin() + i + best_start);
+        best.atoms.push_back(std::move(a));
+      }
       best.quality = best_q;
     }
     i = j;

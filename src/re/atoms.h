@@ -2,11 +2,12 @@
 //
 // For a pattern's IR, choose_atoms returns a set of literals such that every match contains at
 // least one of them, chosen to maximise atom_quality (a set from an alternation counts as its
-// weakest member). Each atom comes with its prefix: the IR nodes a match passes through before
-// the atom starts, from which the verifier builds a reversed program to find the match starts.
-// Literals come from runs of single-byte positions inside concatenations (case pairs become a
-// case-insensitive atom), from the first iteration of repetitions with a minimum of one, and from
-// all branches of an alternation.
+// weakest member). Literals come from runs of positions inside concatenations: exact bytes, case
+// pairs (which make a case-insensitive atom) and small classes such as nibble masks, which are
+// expanded into one literal per value (at most kAtomMaxExpansion per atom). They also come from
+// the first iteration of repetitions with a minimum of one, and from every branch of an
+// alternation. Each atom carries its prefix: the IR nodes a match passes through before the atom
+// starts, from which the verifier finds where the match starts.
 #pragma once
 
 #include <string>
@@ -27,7 +28,7 @@ struct AtomChoice {
   int quality = -1;
 };
 
-inline constexpr size_t kMaxAtomsPerPattern = 32;
+inline constexpr size_t kMaxAtomsPerPattern = 64;
 
 AtomChoice choose_atoms(const Ir& ir, NodeId root);
 

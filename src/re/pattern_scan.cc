@@ -82,20 +82,58 @@ bool pattern_done(Ctx& c, uint32_t p) {
   return c.limits.fast_mode && !c.table.list(p).empty();
 }
 
+void emit(Ctx& c, const Variant& v, size_t s, size_t len) {
+  if (v.fullword && !fullword_ok(c.data, c.size, s, s + len, v.wide)) return;
+  if (len > UINT32_MAX) len = UINT32_MAX;
+  add_match(c, v.pattern, Match{c.base + s, static_cast<uint32_t>(len), v.xor_key});
+}
+
 void try_at(Ctx& c, uint32_t vid, size_t s) {
   const Variant& v = c.set.variants[vid];
   size_t len;
   if (v.literal) {
     if (!literal_at(v, c.data, c.size, s)) return;
     len = v.bytes.size();
+  } else if (v.seq_len) {
+    if (s > c.size || c.size - s < v.seq_len) return;
+    const uint32_t* items = c.set.seq_items.data() + v.seq_begin;
+    for (uint32_t i = 0; i < v.seq_len; ++i)
+      if (!c.set.seq_sets[items[i]].has(c.data[s + i])) return;
+    len = v.seq_len;
   } else {
     int64_t r = match_at(c.set.programs[v.prog], c.data, c.size, s, c.s.vm);
     if (r <= 0) return;  // YARA does not report empty matches
     len = static_cast<size_t>(r);
   }
-  if (v.fullword && !fullword_ok(c.data, c.size, s, s + len, v.wide)) return;
-  if (len > UINT32_MAX) len = UINT32_MAX;
-  add_match(c, v.pattern, Match{c.base + s, static_cast<uint32_t>(len), v.xor_key});
+  emit(c, v, s, len);
+}
+
+// A pattern that is one byte set repeated L times (/[\x01-\x7f]{44}/, base64 detectors) matches
+// at every start of a run of at least L such bytes: one pass finds the runs.
+void scan_uniform_runs(Ctx& c, const Variant& v) {
+  const ByteSet& set = c.set.seq_sets[c.set.seq_items[v.seq_begin]];
+  size_t len = v.seq_len;
+  size_t i = 0;
+  while (i < c.size) {
+    if (!set.has(c.data[i])) {
+      ++i;
+      continue;
+    }
+    size_t j = i;
+    while (j < c.size && set.has(c.data[j])) ++j;
+    for (size_t s = i; j - s >= len; ++s) {
+      if (pattern_done(c, v.pattern) || deadline_passed(c)) return;
+      emit(c, v, s, len);
+    }
+    i = j;
+  }
+}
+
+bool uniform(const PatternSet::Impl& set, const Variant& v) {
+  if (v.literal || v.seq_len == 0) return false;
+  for (uint32_t i = 1; i < v.seq_len; ++i)
+    if (set.seq_items[v.seq_begin + i] != set.seq_items[v.seq_begin]) return false;
+  return true;
 }
 
 bool seen_start(Ctx& c, uint32_t vid, size_t s) {
@@ -110,8 +148,10 @@ void verify(Ctx& c, const AtomUse& use, size_t atom_start) {
   const Variant& v = c.set.variants[use.variant];
   if (pattern_done(c, v.pattern)) return;
   if (use.rev_prog == kNoProgram) {
-    if (!v.literal && seen_start(c, use.variant, atom_start)) return;
-    try_at(c, use.variant, atom_start);
+    if (atom_start < use.back) return;
+    size_t start = atom_start - use.back;
+    if (!v.literal && !v.seq_len && seen_start(c, use.variant, start)) return;
+    try_at(c, use.variant, start);
     return;
   }
   auto& starts = c.s.starts;
@@ -184,6 +224,18 @@ ScanOutcome PatternSet::scan(PatternScratch& scratch, std::span<const uint8_t> d
   for (const Fallback& f : set.fallbacks) {
     if (c.timed_out) break;
     uint32_t p = set.variants[f.variant].pattern;
+    if (f.where == Fallback::Where::kAtStart) {
+      try_at(c, f.variant, 0);
+      continue;
+    }
+    if (f.where == Fallback::Where::kAtEnd) {
+      if (f.length <= data.size()) try_at(c, f.variant, data.size() - f.length);
+      continue;
+    }
+    if (uniform(set, set.variants[f.variant])) {
+      scan_uniform_runs(c, set.variants[f.variant]);
+      continue;
+    }
     for (size_t pos = 0; pos < data.size(); ++pos) {
       if (!f.first.has(data[pos])) continue;
       if (pattern_done(c, p) || deadline_passed(c)) break;

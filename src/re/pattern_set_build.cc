@@ -12,6 +12,7 @@
 #include "re/atoms.h"
 #include "re/parse.h"
 #include "re/pattern_set_impl.h"
+#include "re/shape.h"
 #include "re/variants.h"
 
 namespace vigie::re {
@@ -53,6 +54,13 @@ std::string describe(const std::string& atom) {
 bool build_structures(PatternSet::Impl& impl, std::vector<BuildWarning>* warnings,
                       std::string* error) {
   std::unordered_map<std::string, uint32_t> atom_index;
+  std::unordered_map<std::string, uint32_t> seq_set_index;
+  auto seq_set = [&](const ByteSet& b) {
+    std::string key(reinterpret_cast<const char*>(b.w.data()), sizeof(b.w));
+    auto [it, fresh] = seq_set_index.emplace(key, static_cast<uint32_t>(impl.seq_sets.size()));
+    if (fresh) impl.seq_sets.push_back(b);
+    return it->second;
+  };
   auto add_atom = [&](const std::string& bytes, bool caseless, AtomUse use) {
     std::string key = (caseless ? "i" : "c") + bytes;
     auto [it, fresh] = atom_index.emplace(key, static_cast<uint32_t>(impl.atoms.size()));
@@ -96,10 +104,27 @@ bool build_structures(PatternSet::Impl& impl, std::vector<BuildWarning>* warning
       impl.max_program = std::max(impl.max_program, fwd.insts.size());
       v.prog = static_cast<uint32_t>(impl.programs.size());
       impl.programs.push_back(std::move(fwd));
+      std::vector<ByteSet> seq;
+      if (as_sequence(src.ir, src.ir.root, seq)) {
+        v.seq_begin = static_cast<uint32_t>(impl.seq_items.size());
+        v.seq_len = static_cast<uint32_t>(seq.size());
+        for (auto& b : seq) impl.seq_items.push_back(seq_set(b));
+      }
       impl.variants.push_back(v);
       AtomChoice choice = choose_atoms(src.ir, src.ir.root);
       if (choice.atoms.empty() || choice.quality < kAtomMinUsable) {
-        impl.fallbacks.push_back(Fallback{vid, first_bytes(impl.programs[v.prog])});
+        Fallback f{vid, first_bytes(impl.programs[v.prog])};
+        const Node& root = src.ir.nodes[src.ir.root];
+        if (root.kind == NodeKind::kConcat) {
+          auto len = fixed_length(src.ir, {src.ir.root});
+          if (src.ir.nodes[root.kids.front()].kind == NodeKind::kBol) {
+            f.where = Fallback::Where::kAtStart;
+          } else if (src.ir.nodes[root.kids.back()].kind == NodeKind::kEol && len) {
+            f.where = Fallback::Where::kAtEnd;
+            f.length = *len;
+          }
+        }
+        impl.fallbacks.push_back(f);
         slow = choice.atoms.empty()
                    ? "no fixed bytes to search for"
                    : "no usable atom, best is {" + describe(choice.atoms[0].bytes) + "}";
@@ -109,6 +134,11 @@ bool build_structures(PatternSet::Impl& impl, std::vector<BuildWarning>* warning
         slow = "weak atom {" + describe(choice.atoms[0].bytes) + "}";
       for (auto& a : choice.atoms) {
         uint32_t rev = kNoProgram;
+        auto fixed = fixed_length(src.ir, a.prefix);
+        if (fixed && *fixed < UINT32_MAX) {
+          add_atom(a.bytes, a.caseless, AtomUse{vid, kNoProgram, static_cast<uint32_t>(*fixed)});
+          continue;
+        }
         if (!a.prefix.empty()) {
           Program rp;
           if (!compile(src.ir, a.prefix, true, rp)) {

@@ -32,11 +32,15 @@ struct Variant {
   bool caseless = false;
   std::string bytes;           // literal
   uint32_t prog = kNoProgram;  // !literal: index into programs
+  // A plain sequence of byte sets (shape.h), verified without the VM: positions
+  // seq_items[seq_begin, seq_begin + seq_len) index into seq_sets.
+  uint32_t seq_begin = 0, seq_len = 0;
 };
 
 struct AtomUse {
   uint32_t variant = 0;
-  uint32_t rev_prog = kNoProgram;  // kNoProgram: the match starts where the atom starts
+  uint32_t rev_prog = kNoProgram;  // kNoProgram: the match starts `back` bytes before the atom
+  uint32_t back = 0;
 };
 
 struct Atom {
@@ -48,6 +52,10 @@ struct Atom {
 struct Fallback {
   uint32_t variant = 0;
   ByteSet first;
+  // Patterns anchored with ^ can only start at 0; patterns of fixed length L ending with $ only
+  // at size - L. Others are tried wherever a byte of `first` occurs.
+  enum class Where : uint8_t { kAnywhere, kAtStart, kAtEnd } where = Where::kAnywhere;
+  uint64_t length = 0;  // kAtEnd
 };
 
 struct HsDatabaseDeleter {
@@ -60,6 +68,8 @@ struct PatternSet::Impl {
   std::vector<Program> programs;
   std::vector<Atom> atoms;
   std::vector<Fallback> fallbacks;
+  std::vector<ByteSet> seq_sets;
+  std::vector<uint32_t> seq_items;
   std::unique_ptr<hs_database_t, HsDatabaseDeleter> db;
   size_t max_program = 0;
 };

@@ -100,6 +100,33 @@ TEST(Verifier, RegexWithPrefixBeforeTheAtom) {
   EXPECT_EQ(scan_one(regex("(foo|ba+r)tail"), "xbaaartail footail"), (Found{{1, 9}, {11, 7}}));
 }
 
+TEST(Verifier, MaskedAtomsAndFixedPrefixes) {
+  // The best atom is the expanded "3? 1F"; the match starts six bytes before it.
+  std::string d = std::string("\x41\x02\x00\x4f\x02\xff\x35\x1f", 8);
+  EXPECT_EQ(scan_one(hex("4? 02 ?? 4? 02 ?? 3? 1F"), "xx" + d + d), (Found{{2, 8}, {10, 8}}));
+  EXPECT_EQ(
+      scan_one(hex("4? 02 ?? 4? 02 ?? 3? 1F"), std::string("\x41\x02\x00\x5f\x02\xff\x35\x1f", 8)),
+      Found{});
+  EXPECT_EQ(scan_one(hex("C7 ?? ?? ?? 00 00 00 C7"), std::string("\xc7\x01\x02\x03\0\0\0\xc7", 8)),
+            (Found{{0, 8}}));
+}
+
+TEST(Verifier, FallbackShapes) {
+  // One byte set repeated: every start of a long enough run.
+  EXPECT_EQ(scan_one(regex("[\\x01-\\x7F]{4}"),
+                     "ab\x80"
+                     "abcde"),
+            (Found{{3, 4}, {4, 4}}));
+  // Anchored at the end with a fixed length: only one possible start.
+  EXPECT_EQ(scan_one(regex("[A-Za-z]{3}.{2}$"), "abcdefgh"), (Found{{3, 5}}));
+  EXPECT_EQ(scan_one(regex("[A-Za-z]{3}.{2}$"), "abcdefg1"), (Found{{3, 5}}));
+  EXPECT_EQ(scan_one(regex("[A-Za-z]{3}.{2}$"), "ab1defgh"), (Found{{3, 5}}));
+  EXPECT_EQ(scan_one(regex("[A-Za-z]{3}.{2}$"), "abcd1fgh"), Found{});
+  // Anchored at the start.
+  EXPECT_EQ(scan_one(regex("^[a-c]+"), "abcabc"), (Found{{0, 6}}));
+  EXPECT_EQ(scan_one(regex("^[a-c]+"), "xabc"), Found{});
+}
+
 TEST(Verifier, PatternsWithoutAtoms) {
   std::vector<BuildWarning> warnings;
   std::string err;

@@ -207,6 +207,17 @@ std::vector<Group> table() {
       {"/\\x00\\x01+/", {"\0\1\1\0\1"s}},
       {"/a.c/i", {"ABC a\nc AxC"}},
       {"/[a-c]{2,3}d/i", {"ABCD abd cd"}},
+      {"{ 4? 02 ?? 4? 02 ?? 3? 1F }",
+       {"xx\x41\x02\x00\x4f\x02\xff\x35\x1f\x41\x02\x00\x4f\x02\xff\x35\x1f"s,
+        "\x41\x02\x00\x5f\x02\xff\x35\x1f"s}},
+      {"{ C7 ?? ?? ?? 00 00 00 C7 }", {"\xc7\x01\x02\x03\0\0\0\xc7\x01\x02\x03\0\0\0\xc7"s}},
+      {"/[\\x01-\\x7F]{4}/",
+       {"ab\x80"
+        "abcde",
+        "abc"}},
+      {"/[A-Za-z]{3}.{2}$/", {"abcdefgh", "abcdefg1", "ab1defgh", "abcd1fgh"}},
+      {"/^[a-c]+/", {"abcabc", "xabc"}},
+      {"/[A-Z]{2}[0-9]{2}/", {"AB12 CD345 E6"}},
       // Rejected by yara (and by check()).
       {"/a{3,2}/", {"a"}},
       {"/a{0,40000}/", {"a"}},
