@@ -220,6 +220,9 @@ void declare(SchemaBuilder& root) {
   root.function("max", "ii", 'i', max_fn);
   root.function("min", "ii", 'i', min_fn);
   root.function("to_number", "b", 'i', to_number);
+  // Also over integers: a compiler that passes booleans as integers still finds an overload
+  // (YARA itself rejects to_number(5); accepting it is the lesser harm).
+  root.function("to_number", "i", 'i', to_number);
   root.function("abs", "i", 'i', abs_fn);
   root.function("count", "iii", 'i', count_range);
   root.function("count", "i", 'i', count_all);

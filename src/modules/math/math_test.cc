@@ -108,6 +108,8 @@ TEST(Math, OutOfRangeArguments) {
   EXPECT_FALSE(h.call("count", "iii", {I(-1), I(0), I(3)}).defined());
   EXPECT_FALSE(h.call("percentage", "i", {I(300)}).defined());
   EXPECT_EQ(h.call("count", "i", {I(2)}).i, 1);
+  EXPECT_EQ(h.call("to_number", "i", {I(1)}).i, 1);
+  EXPECT_EQ(h.call("to_number", "i", {I(0)}).i, 0);
   EXPECT_EQ(h.call("to_string", "i", {I(-1)}).s, "-1");
   EXPECT_EQ(h.call("to_string", "ii", {I(32), I(16)}).s, "20");
   EXPECT_EQ(h.call("to_string", "ii", {I(-1), I(16)}).s, "ffffffffffffffff");
