@@ -132,6 +132,13 @@ bool Model::Rewritten(Actor& a, const std::string& path, const Sample& before,
   return Add(a, 1.0, std::string("rewritten: ") + v.why, path);
 }
 
+bool Model::RewrittenWithoutCopy(Actor& a, const std::string& path, const Sample& after) {
+  Verdict v = AssessNew(path, after);
+  if (!v.destroyed) return false;
+  if (a.first_destroy_at == 0) a.first_destroy_at = MonotonicSeconds();
+  return Add(a, 1.0, std::string("rewritten (no copy kept): ") + v.why, path);
+}
+
 bool Model::NewFile(Actor& a, const std::string& path, const Sample& after) {
   a.created.insert(path);
   bool convicted = false;

@@ -76,6 +76,8 @@ struct Actor {
   std::vector<Pending> unpaired_deleted;  // deleted originals, waiting for a random new file
   // Inode last seen at each path the actor opened (kept across renames), and activity time.
   std::map<std::string, std::pair<dev_t, ino_t>> seen;
+  // Existing, non-empty files it opened for writing (judged even when no copy could be kept).
+  std::set<std::pair<dev_t, ino_t>> rewriting;
   double last_active = 0;
   bool restored = false;
 };
@@ -95,6 +97,8 @@ class Model {
   // Each returns true when the event convicts the actor (the first time only).
   bool Rewritten(Actor& a, const std::string& path, const Sample& before, const Sample& after);
   bool NewFile(Actor& a, const std::string& path, const Sample& after);
+  // An existing file rewritten while the store had no copy of it: judged on its new content.
+  bool RewrittenWithoutCopy(Actor& a, const std::string& path, const Sample& after);
   bool Deleted(Actor& a, const std::string& path, const Sample* before);
   bool Renamed(Actor& a, const std::string& from, const std::string& to);
   bool DecoyTouched(Actor& a, const std::string& path, bool destructive);

@@ -500,6 +500,7 @@ uint32_t Monitor::OnOpenPerm(const fanotify_event_metadata* md) {
   }
   if (a->seen.size() < 1000000) a->seen[path] = {st.st_dev, st.st_ino};
   if (st.st_size == 0) return FAN_ALLOW;
+  if (write && a->rewriting.size() < 1000000) a->rewriting.insert({st.st_dev, st.st_ino});
   std::string msg;
   Store::Result r = store_.Keep(a->id, md->fd, path, write, &msg);
   if (r == Store::Result::kBudget || r == Store::Result::kNoSpace || r == Store::Result::kFailed) {
@@ -533,6 +534,8 @@ void Monitor::OnCloseWrite(const fanotify_event_metadata* md) {
   Sample before;
   if (e && e->copy && Store::SampleOf(*e, &before)) {
     convict = model_.Rewritten(*a, path, before, after);
+  } else if (a->rewriting.count({st.st_dev, st.st_ino})) {
+    convict = model_.RewrittenWithoutCopy(*a, path, after);
   } else {
     convict = model_.NewFile(*a, path, after);
   }

@@ -54,25 +54,33 @@ Store::Result Store::CopyInto(int fd, const std::string& object, uint64_t size, 
     while (done < size) {
       ssize_t n = copy_file_range(fd, &in_off, out, nullptr, size - done, 0);
       if (n < 0 && errno == EINTR) continue;
-      if (n < 0 && (errno == EXDEV || errno == EINVAL || errno == EOPNOTSUPP)) {
-        // Fall back to read/write through a buffer.
+      // Across file systems (EXDEV, or EBADF for some pairs) and on file systems without
+      // support, copy through a buffer instead.
+      if (n < 0 && errno != ENOSPC && errno != EDQUOT) {
+        n = 0;
         char buf[65536];
-        while (done < size) {
+        while (done < size && n == 0) {
           ssize_t k = pread(fd, buf, sizeof buf, off_t(done));
           if (k < 0 && errno == EINTR) continue;
+          if (k < 0) n = -1;
           if (k <= 0) break;
-          ssize_t w = write(out, buf, size_t(k));
-          if (w != k) {
-            n = -1;
-            break;
+          for (ssize_t put = 0; put < k;) {
+            ssize_t w = write(out, buf + put, size_t(k - put));
+            if (w < 0 && errno == EINTR) continue;
+            if (w <= 0) {
+              if (w == 0) errno = ENOSPC;
+              n = -1;
+              break;
+            }
+            put += w;
           }
-          done += uint64_t(k);
+          if (n == 0) done += uint64_t(k);
         }
         if (n < 0) r = errno == ENOSPC || errno == EDQUOT ? Result::kNoSpace : Result::kFailed;
         break;
       }
       if (n < 0) {
-        r = errno == ENOSPC || errno == EDQUOT ? Result::kNoSpace : Result::kFailed;
+        r = Result::kNoSpace;
         break;
       }
       if (n == 0) break;  // file shrank meanwhile

@@ -146,6 +146,21 @@ bool Watcher::Start(const std::vector<std::string>& roots, const std::vector<std
                                     "--max-seconds", "600"};
   argv.insert(argv.end(), fixed.begin(), fixed.end());
   argv.insert(argv.end(), extra.begin(), extra.end());
+  if (tmpfs_kib_ > 0) {
+    std::filesystem::create_directories(dir_ + "/store");
+    std::vector<std::string> wrapped = {"unshare",
+                                        "-m",
+                                        "--propagation",
+                                        "private",
+                                        "sh",
+                                        "-c",
+                                        "mount -t tmpfs -o size=" + std::to_string(tmpfs_kib_) +
+                                            "k vigie-test-store '" + dir_ +
+                                            "/store' && exec \"$@\"",
+                                        "sh"};
+    wrapped.insert(wrapped.end(), argv.begin(), argv.end());
+    argv = std::move(wrapped);
+  }
   if (!proc_.Start(argv, dir_ + "/stderr.log")) {
     *err = "fork failed";
     return false;

@@ -64,12 +64,16 @@ class Watcher {
   std::string Stderr() const;
   const std::string& dir() const { return dir_; }
   pid_t pid() const { return proc_.pid(); }
+  // Runs vigie in a private mount namespace whose store is a tmpfs of `kib` KiB (a full disk
+  // on demand; the mount disappears with the namespace).
+  void set_store_tmpfs(size_t kib) { tmpfs_kib_ = kib; }
 
  private:
   Workload proc_;
   std::string dir_;
   bool running_ = false;
   int last_status_ = -1;
+  size_t tmpfs_kib_ = 0;
 };
 
 // The outcome of one simulator run (or workload) under watch.

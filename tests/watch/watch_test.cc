@@ -155,6 +155,18 @@ TEST_F(WatchTest, FullStoreLetsHonestWritesThroughAndStillStopsTheAttack) {
   EXPECT_LE(r.lost, 1u) << r.first_lost << "\n" << w.Stderr();
 }
 
+TEST_F(WatchTest, FullDiskUnderTheStoreIsReportedAndTheAttackStillStopped) {
+  Watcher w;
+  w.set_store_tmpfs(8);  // two pages: full after the first copy or two
+  std::string err;
+  ASSERT_TRUE(w.Start({tree_}, {}, &err)) << err;
+  SimReport r = RunSimulator(w, tree_, {"--mode", "inplace"}, 30);
+  EXPECT_TRUE(r.stopped_by_vigie) << w.Stderr();
+  EXPECT_NE(w.Stderr().find("no space left on device"), std::string::npos) << w.Stderr();
+  EXPECT_LE(r.lost, 1u) << r.first_lost << "\n" << w.Stderr();
+  EXPECT_EQ(w.Stop(), 0);
+}
+
 TEST_F(WatchTest, LostStoreDirectoryIsReportedAndRecreated) {
   Watcher w;
   std::string err;
