@@ -43,7 +43,7 @@ uint8_t pearson(uint8_t salt, uint8_t a, uint8_t b, uint8_t c) {
 }
 
 uint8_t length_code(size_t len) {
-  double l = std::log(static_cast<float>(len));
+  double l = std::log(static_cast<double>(len));
   int i;
   if (len <= 656) {
     i = static_cast<int>(std::floor(l / 0.4054651));
