@@ -1,5 +1,6 @@
 // Checks that need a whole rule: every string reference in the condition names a declared
-// string, and every declared string is used by the condition (YARA makes both errors).
+// string, and every declared string is used by the condition (YARA makes both errors, except
+// for strings named $_...).
 //
 // While parsing the condition, each reference ($a, #a, @a, !a, and set items such as $a*,
 // $* or `them`) was recorded in refs_ with its place; here they are matched against the
@@ -50,6 +51,9 @@ void Parser::check_rule(Rule& rule) {
   for (size_t i = 0; i < rule.strings.size(); ++i) {
     if (used[i]) continue;
     const StringDecl& s = rule.strings[i];
+    // YARA 4.5: a name starting with an underscore marks a string that is only there to be
+    // reported (or to be looked at by a module), not used in the condition.
+    if (s.identifier.size() > 1 && s.identifier[1] == '_') continue;
     Span at = s.span;
     at.length = static_cast<uint32_t>(s.identifier.size());
     report(Severity::kError, codes::kUnreferencedString, at,

@@ -49,5 +49,6 @@ inline constexpr const char kLoopVariables[] = "E313";          // for i, j in (
 
 // Warnings.
 inline constexpr const char kUnknownEscape[] = "W001";  // strict_escape: \k in a regex
+inline constexpr const char kNonAscii[] = "W002";       // non-ASCII byte in a string declaration
 
 }  // namespace vigie::lang::codes

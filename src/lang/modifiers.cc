@@ -3,7 +3,8 @@
 // The rules are YARA 4.5's: hex strings take only `private`; regular expressions take `nocase`,
 // `wide`, `ascii`, `fullword` and `private`; `xor` excludes `nocase`, `base64` and `base64wide`;
 // `base64`/`base64wide` exclude `nocase`, `xor` and `fullword`; no modifier may appear twice;
-// xor keys lie in 0..255 with min <= max; a custom base64 alphabet has exactly 64 bytes.
+// xor keys lie in 0..255 with min <= max; a custom base64 alphabet has exactly 64 bytes, and
+// base64 and base64wide together use the same alphabet.
 #include <string>
 
 #include "lang/diag_codes.h"
@@ -136,6 +137,12 @@ void Parser::parse_modifiers(StringDecl& s) {
            std::string("invalid modifier combination: \"") + an + "\" and \"" + bn +
                "\" cannot be used together");
   };
+  if (mod.base64 && mod.base64wide && mod.base64_alphabet != mod.base64wide_alphabet) {
+    int at =
+        find(Tok::kBase64Wide) > find(Tok::kBase64) ? find(Tok::kBase64Wide) : find(Tok::kBase64);
+    report(Severity::kError, codes::kInvalidModifiers, seen_at[static_cast<size_t>(at)],
+           "base64 and base64wide must use the same alphabet");
+  }
   if (s.kind == StringKind::kText) {
     clash(Tok::kXor, Tok::kNocase, "xor", "nocase");
     clash(Tok::kXor, Tok::kBase64, "xor", "base64");

@@ -365,6 +365,15 @@ void Parser::parse_string(Rule& rule) {
       if (s.value.empty())
         report(Severity::kError, codes::kEmptyString, span(),
                "string \"" + s.identifier + "\" is empty");
+      for (char c : cur_.text) {
+        // YARA 4.1+ warns: text strings are meant to be ASCII, other bytes depend on the
+        // editor's encoding. Metadata and comments are exempt.
+        if (static_cast<unsigned char>(c) >= 0x80) {
+          report(Severity::kWarning, codes::kNonAscii, span(),
+                 "string \"" + s.identifier + "\" contains non-ASCII characters");
+          break;
+        }
+      }
       advance();
       break;
     case Tok::kRegex:

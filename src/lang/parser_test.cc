@@ -144,6 +144,13 @@ TEST(Parser, ModifierChecks) {
   EXPECT_EQ(string_errors("\"a\" xor(-1)"), Codes{codes::kSyntax});
   EXPECT_EQ(string_errors("\"a\" base64(\"abc\")"), Codes{codes::kInvalidBase64Alphabet});
   EXPECT_EQ(string_errors("\"\""), Codes{codes::kEmptyString});
+  EXPECT_EQ(string_errors("\"abc\" base64(\"" + std::string(64, 'A') + "\") base64wide"),
+            Codes{codes::kInvalidModifiers});
+  EXPECT_EQ(string_errors("\"abc\" base64(\"" + std::string(64, 'A') + "\") base64wide(\"" +
+                          std::string(64, 'A') + "\")"),
+            Codes{});
+  EXPECT_EQ(string_errors("\"caf\xc3\xa9\""), Codes{codes::kNonAscii});  // a warning
+  EXPECT_EQ(string_errors("\"caf\\xc3\\xa9\""), Codes{});
   EXPECT_EQ(string_errors("{ }"), Codes{codes::kEmptyHexString});
   EXPECT_EQ(string_errors("{ AA condition: $a"), Codes{codes::kBadHexChar});
   EXPECT_EQ(parse("rule r { strings: $a = { AA").codes(), Codes{codes::kUnterminatedHex});
@@ -164,6 +171,8 @@ TEST(Parser, StringReferenceChecks) {
   EXPECT_EQ(codes_of("$ = \"a\" $ = \"b\"", "all of ($*)"), Codes{});
   EXPECT_EQ(codes_of("$a = \"a\" $a = \"b\"", "$a"), Codes{codes::kDuplicateString});
   EXPECT_EQ(codes_of("$a = \"a\"", "for any of ($a) : ($)"), Codes{});
+  EXPECT_EQ(codes_of("$a = \"a\" $_b = \"b\"", "$a"), Codes{});  // $_ need not be used
+  EXPECT_EQ(codes_of("$_ = \"b\"", "true"), Codes{});
   EXPECT_EQ(parse("rule r { condition: any of them }").codes(), Codes{codes::kUndefinedString});
   EXPECT_EQ(parse("rule r { condition: $a }").codes(), Codes{codes::kUndefinedString});
   EXPECT_EQ(parse("rule r : a b a { condition: true }").codes(), Codes{codes::kDuplicateTag});
