@@ -31,6 +31,8 @@ inline constexpr const char kIncludeCycle[] = "E202";      // a file includes it
 inline constexpr const char kIncludesDisabled[] = "E203";  // include with allow_includes=false
 inline constexpr const char kIncludeTooDeep[] = "E204";    // include nesting over the limit
 inline constexpr const char kFileOpen[] = "E205";          // parse_file: missing/unreadable
+inline constexpr const char kTooManyIncludes[] = "E206";   // over 4096 files included in one parse
+inline constexpr const char kSourceTooLarge[] = "E207";    // source text of 2 GiB or more
 
 // Checks on one rule.
 inline constexpr const char kDuplicateString[] = "E301";      // two strings named $a in a rule

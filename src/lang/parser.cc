@@ -22,16 +22,30 @@ namespace vigie::lang {
 namespace {
 
 constexpr size_t kMaxIncludeDepth = 16;
+constexpr size_t kMaxIncludedFiles = 4096;
+// Spans hold 32-bit offsets; larger sources are refused rather than mislocated.
+constexpr size_t kMaxSourceSize = size_t{1} << 31;
 
 bool read_file(const std::filesystem::path& path, std::string& out, std::string& why) {
   std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) {
-    why = "is a directory";
+  auto status = std::filesystem::status(path, ec);
+  if (ec || !std::filesystem::exists(status)) {
+    why = "no such file";
+    return false;
+  }
+  // Devices and fifos could be read forever (include "/dev/zero").
+  if (!std::filesystem::is_regular_file(status)) {
+    why = std::filesystem::is_directory(status) ? "is a directory" : "not a regular file";
+    return false;
+  }
+  auto size = std::filesystem::file_size(path, ec);
+  if (!ec && size >= kMaxSourceSize) {
+    why = "file too large (2 GiB or more)";
     return false;
   }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
-    why = std::filesystem::exists(path, ec) ? "permission denied or unreadable" : "no such file";
+    why = "permission denied or unreadable";
     return false;
   }
   std::ostringstream ss;
@@ -41,6 +55,11 @@ bool read_file(const std::filesystem::path& path, std::string& out, std::string&
     return false;
   }
   out = ss.str();
+  if (out.size() >= kMaxSourceSize) {
+    out.clear();
+    why = "file too large (2 GiB or more)";
+    return false;
+  }
   return true;
 }
 
@@ -211,6 +230,11 @@ void Parser::parse_include() {
   if (include_stack_.size() >= kMaxIncludeDepth)
     fail(codes::kIncludeTooDeep, name_span,
          "includes nested too deeply (more than " + std::to_string(kMaxIncludeDepth) + " levels)");
+  // Diamond-shaped includes (a file included twice by each of its includers) grow
+  // exponentially with depth; a bound on the total keeps hostile input from running forever.
+  if (program_.files.size() >= kMaxIncludedFiles)
+    fail(codes::kTooManyIncludes, name_span,
+         "too many included files (more than " + std::to_string(kMaxIncludedFiles) + ")");
   std::filesystem::path path = dir_ / std::filesystem::path(name.value);
   std::filesystem::path canon = canonical_or_absolute(path);
   for (const auto& p : include_stack_)
@@ -436,6 +460,15 @@ struct ParseJob {
 };
 
 void run_parse(ParseJob& job) {
+  if (job.text.size() >= kMaxSourceSize) {
+    Diagnostic d;
+    d.code = codes::kSourceTooLarge;
+    d.message = "source \"" + job.origin + "\" is too large (2 GiB or more)";
+    d.location.file = job.origin;
+    job.diags->push_back(std::move(d));
+    job.ok = false;
+    return;
+  }
   Parser parser(job.options, *job.program, *job.diags);
   auto index = static_cast<uint32_t>(job.program->files.size());
   std::filesystem::path dir = dir_of(job.origin);

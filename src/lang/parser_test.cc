@@ -317,6 +317,47 @@ TEST_F(IncludeTest, DisallowedIncludes) {
   EXPECT_EQ(q.rules.size(), 2u);
 }
 
+TEST_F(IncludeTest, RelativeToTheCurrentDirectoryForStrings) {
+  write("sub/c.yar", "rule c { condition: true }");
+  auto saved = std::filesystem::current_path();
+  std::filesystem::current_path(dir_);
+  Program p;
+  std::vector<Diagnostic> d;
+  bool ok = parse_source("include \"sub/c.yar\"", "<string>", {}, p, d);
+  std::filesystem::current_path(saved);
+  EXPECT_TRUE(ok);
+  ASSERT_EQ(p.rules.size(), 1u);
+  EXPECT_EQ(p.files[1].path, "sub/c.yar");
+}
+
+TEST_F(IncludeTest, SpecialFilesAreRefused) {
+  Program p;
+  std::vector<Diagnostic> d;
+  EXPECT_FALSE(parse_source("include \"/dev/zero\"", "<string>", {}, p, d));
+  ASSERT_EQ(d.size(), 1u);
+  EXPECT_EQ(d[0].code, codes::kIncludeOpen);
+  EXPECT_NE(d[0].message.find("not a regular file"), std::string::npos);
+  d.clear();
+  EXPECT_FALSE(parse_file(dir_, {}, p, d));
+  ASSERT_EQ(d.size(), 1u);
+  EXPECT_NE(d[0].message.find("directory"), std::string::npos);
+}
+
+TEST_F(IncludeTest, DiamondIncludesAreBounded) {
+  // Each level includes the next twice: 2^15 inclusions without the bound.
+  for (int i = 0; i < 15; ++i)
+    write("l" + std::to_string(i) + ".yar", "include \"l" + std::to_string(i + 1) +
+                                                ".yar\"\ninclude \"l" + std::to_string(i + 1) +
+                                                ".yar\"\n");
+  write("l15.yar", "import \"pe\"\n");
+  Program p;
+  std::vector<Diagnostic> d;
+  EXPECT_FALSE(parse_file(dir_ / "l0.yar", {}, p, d));
+  ASSERT_FALSE(d.empty());
+  EXPECT_EQ(d[0].code, codes::kTooManyIncludes);
+  EXPECT_LE(p.files.size(), 4097u);
+}
+
 TEST_F(IncludeTest, MissingRuleFile) {
   Program p;
   std::vector<Diagnostic> d;
