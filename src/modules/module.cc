@@ -16,6 +16,7 @@
 // from holes.
 #include "modules/module.h"
 
+#include <algorithm>
 #include <cassert>
 
 namespace vigie::mod {
@@ -195,7 +196,9 @@ Node& Node::at(size_t index) {
     return scratch_node(element);
   }
   if (index >= children.size()) {
-    children.reserve(index + 1);
+    // Geometric growth: modules fill arrays one index at a time.
+    if (index >= children.capacity())
+      children.reserve(std::max(index + 1, 2 * children.capacity()));
     while (children.size() <= index) children.emplace_back(element);
   }
   Node& n = children[index];

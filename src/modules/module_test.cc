@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <thread>
 
 #include "modules/testing/yara_reference.h"
@@ -117,6 +118,21 @@ TEST(Node, ArraysGrowWithHolesAndStopAtTheCap) {
   EXPECT_TRUE(sa.children[2].defined);
   EXPECT_EQ(sa.children[2].find_field("x")->i, 3);
   EXPECT_EQ(sa.children[0].children.size(), 1u);
+}
+
+TEST(Node, FillingALargeArrayIsLinear) {
+  Schema s;
+  SchemaBuilder b(s, *const_cast<StructType*>(s.root().structure));
+  SchemaBuilder e = b.struct_array("sa");
+  e.integer("x");
+  e.string("name");
+  Node root(&s.root());
+  Node& sa = root.field("sa");
+  auto start = std::chrono::steady_clock::now();
+  for (size_t k = 0; k < 200000; ++k) sa.at(k).set_integer("x", static_cast<int64_t>(k));
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(3));
+  ASSERT_EQ(sa.children.size(), 200000u);
+  EXPECT_EQ(sa.children[199999].find_field("x")->i, 199999);
 }
 
 TEST(Node, DictionariesKeepInsertionOrderAndAreBounded) {
