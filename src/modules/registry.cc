@@ -16,8 +16,8 @@ namespace vigie::mod {
 
 // Each module's definition, in its own file.
 extern const Module kConsoleModule;
-extern const Module kDotnetModule;
 extern const Module kCuckooModule;
+extern const Module kDotnetModule;
 extern const Module kElfModule;
 extern const Module kHashModule;
 extern const Module kMagicModule;
@@ -33,8 +33,8 @@ namespace {
 // clang-format off
 const Module* const kModules[] = {
     &kConsoleModule,
-    &kDotnetModule,
     &kCuckooModule,
+    &kDotnetModule,
     &kElfModule,
     &kHashModule,
     &kMagicModule,
