@@ -162,6 +162,13 @@ TEST(Registry, FindsModulesAndBuildsEachSchemaOnce) {
     EXPECT_EQ(find_module(m->name), m);
     EXPECT_EQ(schema_of(*m).root().kind, Kind::kStruct);
   }
+  for (size_t k = 1; k < all_modules().size(); ++k) {
+    EXPECT_LT(all_modules()[k - 1]->name, all_modules()[k]->name) << "sorted, no duplicates";
+  }
+  for (const char* name :
+       {"console", "cuckoo", "elf", "hash", "magic", "math", "string", "tests", "time"}) {
+    EXPECT_NE(find_module(name), nullptr) << name;
+  }
   const Schema* seen[4] = {};
   std::vector<std::thread> threads;
   for (int k = 0; k < 4; ++k) {
