@@ -173,7 +173,8 @@ std::optional<PatternError> expand(const PatternSpec& spec, std::vector<VariantS
   if (ascii) forms.emplace_back(spec.value, false);
   if (m.wide) forms.emplace_back(widen(spec.value), true);
   if (m.base64 || m.base64wide) {
-    for (auto& [form, wide] : forms) {
+    for (auto& entry : forms) {
+      const std::string& form = entry.first;
       auto add = [&](const std::string& alphabet, bool widen_out) {
         for (auto& enc : base64_variants(form, alphabet.empty() ? kStdAlphabet : alphabet)) {
           VariantSource v;
