@@ -303,7 +303,7 @@ TEST(PeModule, TruncatedFilesAreSafe) {
 TEST(PeModule, CorruptedFilesAreSafeAndMatchYara) {
   auto full = vigie::pe::testing::build_test_pe();
   std::mt19937 rng(1234);
-  for (int iter = 0; iter < 3000; ++iter) {
+  for (int iter = 0; iter < 1000; ++iter) {
     auto m = full;
     int flips = 1 + static_cast<int>(rng() % 8);
     for (int k = 0; k < flips; ++k) {
