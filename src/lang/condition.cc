@@ -366,12 +366,20 @@ Operand Parser::parse_unary() {
   return {make(t == Tok::kMinus ? ExprKind::kNeg : ExprKind::kBitNot, s, a), true};
 }
 
-// Parentheses keep the kind (primary or boolean) of what they enclose.
+// Parentheses keep the kind (primary or boolean) of what they enclose, and are not nodes of
+// their own: the enclosed node's span grows to include them, so that spans built on it stay
+// balanced.
 Operand Parser::parse_paren() {
+  Span open = span();
   advance();
   Operand inner = parse_expr(0);
   if (!at(Tok::kRParen)) unexpected("an operator or \")\"");
   advance();
+  Span& s = program_.exprs[inner.id].span;
+  s.offset = open.offset;
+  s.line = open.line;
+  s.column = open.column;
+  s.length = prev_end_ - open.offset;
   return inner;
 }
 

@@ -162,6 +162,32 @@ TEST(Condition, SyntaxErrors) {
   EXPECT_EQ(cond("$a*"), "error E101");
 }
 
+// Spans cover the whole construct, so the compiler can underline an operand or a whole loop.
+TEST(Condition, SpansCoverTheirText) {
+  Program p;
+  std::vector<Diagnostic> d;
+  const std::string src =
+      "rule r { strings: $a = \"a\" condition:\n  (uint16(0) + 2) * 3 == 4 and\n"
+      "  for any i in (1..#a) : (@a[i] > 0) and pe.x[1](2) }";
+  ASSERT_TRUE(parse_source(src, "<string>", {}, p, d));
+  auto text_of = [&](ExprId id) {
+    const Span& s = p.exprs[id].span;
+    return src.substr(s.offset, s.length);
+  };
+  const Expr& root = p.exprs[p.rules[0].condition];
+  ASSERT_EQ(root.kind, ExprKind::kAnd);
+  const Expr& left = p.exprs[root.a];
+  ASSERT_EQ(left.kind, ExprKind::kAnd);
+  EXPECT_EQ(text_of(left.a), "(uint16(0) + 2) * 3 == 4");
+  EXPECT_EQ(text_of(p.exprs[left.a].a), "(uint16(0) + 2) * 3");
+  EXPECT_EQ(text_of(p.exprs[p.exprs[left.a].a].a), "(uint16(0) + 2)");
+  EXPECT_EQ(text_of(left.b), "for any i in (1..#a) : (@a[i] > 0)");
+  EXPECT_EQ(text_of(p.exprs[left.b].a), "(1..#a)");
+  EXPECT_EQ(text_of(root.b), "pe.x[1](2)");
+  EXPECT_EQ(p.exprs[left.b].span.line, 3u);
+  EXPECT_EQ(p.exprs[left.b].span.column, 3u);
+}
+
 TEST(Condition, DepthLimit) {
   ParseOptions opts;
   opts.max_depth = 50;
