@@ -29,6 +29,7 @@ Only the Python 3 standard library is used.
 """
 
 import argparse
+import collections
 import difflib
 import os
 import shlex
@@ -271,6 +272,29 @@ def normalize(output, sort):
     return [line for block in sorted(blocks(output)) for line in block]
 
 
+# Above this many lines, outputs are compared as multisets of blocks, which takes linear time,
+# rather than with difflib, which does not.
+MAX_DIFFLIB_LINES = 100000
+
+
+def describe_difference(y_lines, v_lines, max_lines):
+    if len(y_lines) + len(v_lines) <= MAX_DIFFLIB_LINES:
+        diff = list(difflib.unified_diff(y_lines, v_lines, "yara", "vigie-yara", lineterm="", n=1))
+    else:
+        y_blocks = collections.Counter(tuple(b) for b in blocks("\n".join(y_lines)))
+        v_blocks = collections.Counter(tuple(b) for b in blocks("\n".join(v_lines)))
+        diff = ["%d lines from yara, %d from vigie-yara; blocks only in one of them:"
+                % (len(y_lines), len(v_lines))]
+        for sign, only in (("-", y_blocks - v_blocks), ("+", v_blocks - y_blocks)):
+            for block in sorted(only.elements()):
+                diff.extend(sign + line for line in block)
+                if len(diff) > max_lines * 4:
+                    break
+    if len(diff) > max_lines:
+        diff = diff[:max_lines] + ["... (%d more diff lines)" % (len(diff) - max_lines)]
+    return "\n".join(diff)
+
+
 def run(program, args, timeout):
     try:
         p = subprocess.run([program] + args, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -307,10 +331,7 @@ def compare(yara, vigie, args, sort, timeout, stats, max_lines, compare_exit=Tru
     v_lines = normalize(v_out.decode("utf-8", "surrogateescape"), sort)
     problems = []
     if y_lines != v_lines:
-        diff = list(difflib.unified_diff(y_lines, v_lines, "yara", "vigie-yara", lineterm="", n=1))
-        if len(diff) > max_lines:
-            diff = diff[:max_lines] + ["... (%d more diff lines)" % (len(diff) - max_lines)]
-        problems.append("\n".join(diff))
+        problems.append(describe_difference(y_lines, v_lines, max_lines))
     if compare_exit and y_rc != v_rc:
         problems.append("exit code: yara %s, vigie-yara %s" % (y_rc, v_rc))
         if v_err:
