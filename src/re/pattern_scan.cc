@@ -39,12 +39,19 @@ struct Ctx {
   uint64_t base;
   const ScanLimits& limits;
   MatchTable& table;
-  uint64_t work = 0;
+  uint64_t work = 0, last_check = 0, vm_units = 0;
   bool timed_out = false;
 };
 
+// Checks the clock every 256 units of work; a unit is a candidate or 4 KiB stepped by the VM.
 bool deadline_passed(Ctx& c) {
-  if ((++c.work & 255) != 0) return c.timed_out;
+  uint64_t vm_units = c.s.vm.steps >> 12;
+  if (vm_units != c.vm_units) {
+    c.work += vm_units - c.vm_units;
+    c.vm_units = vm_units;
+  }
+  if ((++c.work & 255) != 0 && c.work - c.last_check < 256) return c.timed_out;
+  c.last_check = c.work;
   if (c.limits.deadline != std::chrono::steady_clock::time_point::max() &&
       std::chrono::steady_clock::now() > c.limits.deadline)
     c.timed_out = true;
@@ -179,7 +186,10 @@ int on_atom(unsigned id, unsigned long long /*from*/, unsigned long long to, uns
   size_t end = h->offset + static_cast<size_t>(to);
   if (end < atom.bytes.size()) return 0;
   size_t start = end - atom.bytes.size();
-  for (const AtomUse& use : atom.uses) verify(c, use, start);
+  for (const AtomUse& use : atom.uses) {
+    verify(c, use, start);
+    if (c.timed_out) return 1;
+  }
   return deadline_passed(c) ? 1 : 0;
 }
 
@@ -200,6 +210,7 @@ ScanOutcome PatternSet::scan(PatternScratch& scratch, std::span<const uint8_t> d
   PatternScratch::Impl& s = scratch.impl();
   if (s.first_index.size() != set.specs.size()) s.first_index.assign(set.specs.size(), UINT32_MAX);
   Ctx c{set, s, data.data(), data.size(), base, limits, table};
+  s.vm.steps = 0;
   s.start_cache.assign(kStartCache, ~uint64_t{0});
   ScanOutcome outcome = ScanOutcome::kOk;
 

@@ -162,6 +162,25 @@ TEST(Verifier, MaxMatchesAndFastMode) {
   EXPECT_FALSE(table.overflowed(0));
 }
 
+TEST(Verifier, DeadlineStopsTheScan) {
+  std::string err;
+  auto set = PatternSet::build({text("zzz"), regex("b[^c]*")}, nullptr, &err);
+  ASSERT_TRUE(set) << err;
+  PatternScratch scratch(*set);
+  MatchTable table;
+  table.reset(2);
+  ScanLimits lim;
+  lim.deadline = std::chrono::steady_clock::now() - std::chrono::seconds(1);
+  // Every 'b' starts a VM run to the end of the data: quadratic without the deadline.
+  std::string data(1 << 20, 'a');
+  for (size_t i = 0; i < data.size(); i += 2) data[i] = 'b';
+  std::span<const uint8_t> bytes(reinterpret_cast<const uint8_t*>(data.data()), data.size());
+  auto t0 = std::chrono::steady_clock::now();
+  EXPECT_EQ(set->scan(scratch, bytes, 0, lim, table), ScanOutcome::kTimeout);
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(2));
+  EXPECT_LT(table.matches(1).size(), 1000u);
+}
+
 TEST(Verifier, ManyPatternsShareAtoms) {
   std::vector<PatternSpec> specs;
   for (int i = 0; i < 50; ++i) specs.push_back(regex("shared" + std::to_string(i % 5) + "[0-9]"));

@@ -74,6 +74,7 @@ int64_t match_at(const Program& p, const uint8_t* data, size_t size, size_t star
         break;  // threads after this one have lower priority
       }
     }
+    ++vm.steps;
     if (pos >= size) {
       // Only a match could still be pending; it was handled above.
       break;
@@ -107,6 +108,7 @@ bool reverse_starts(const Program& p, const uint8_t* data, size_t size, size_t e
         ++found;
       }
     }
+    ++vm.steps;
     if (pos == 0) break;
     std::swap(cur, next);
   }

@@ -41,6 +41,7 @@ struct SparseSet {
 struct VmScratch {
   SparseSet a, b;
   std::vector<uint32_t> stack;
+  uint64_t steps = 0;  // bytes stepped over by all runs, for time-limit checks
   void reserve(size_t program_size) {
     a.resize(program_size);
     b.resize(program_size);
