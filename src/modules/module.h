@@ -180,6 +180,7 @@ struct LoadContext {
   std::unique_ptr<ModuleState>* state = nullptr;  // the module may create its state here
   void (*log)(void* log_ctx, std::string_view message) = nullptr;
   void* log_ctx = nullptr;
+  uint64_t base_address = 0;  // address of data[0]: the region's base for a process, else 0
 };
 
 // What a function call sees.
@@ -190,6 +191,7 @@ struct CallContext {
   ModuleState* state = nullptr;   // what load() created, may be null
   void (*log)(void* log_ctx, std::string_view message) = nullptr;  // console.log output
   void* log_ctx = nullptr;
+  uint64_t base_address = 0;  // address of data[0], as in LoadContext
 };
 
 struct Module {

@@ -174,7 +174,11 @@ void load(LoadContext& ctx, Node& root) {
   root.set_integer("ph_offset", as_integer(h.ph_offset));
   root.set_integer("ph_entry_size", h.ph_entry_size);
   root.set_integer("number_of_segments", h.ph_count);
-  if (info.entry_point) root.set_integer("entry_point", as_integer(*info.entry_point));
+  if (info.entry_point) {
+    // In a process, YARA reports the header's entry plus the region's base.
+    uint64_t base = ctx.is_process ? ctx.base_address : 0;
+    root.set_integer("entry_point", as_integer(*info.entry_point + base));
+  }
 
   Node& sections = root.field("sections");
   for (size_t i = 0; i < info.sections.size(); ++i) {

@@ -128,8 +128,7 @@ std::optional<ElfInfo> parse_elf(std::span<const uint8_t> data, bool is_process)
   ElfInfo info;
   info.header = img->header();
   // In process memory YARA reads only executables' headers (a mapped ET_DYN image is not
-  // parsed), and reports the entry point as an address (it adds the region's base, which the
-  // module does not see here).
+  // parsed), and reports e_entry as is (the caller adds the region's base, as YARA does).
   if (is_process && info.header.type != kEtExec) return std::nullopt;
   if (is_process) {
     info.entry_point = info.header.entry;

@@ -71,6 +71,16 @@ TEST(Elf, ProcessMemoryReadsOnlyExecutables) {
   EXPECT_TRUE(elf::parse_elf(testing::read_file(testdata("i386_shared.so")), false).has_value());
 }
 
+TEST(Elf, ProcessEntryPointIsAnAddress) {
+  std::vector<uint8_t> exec = testing::read_file(testdata("i386_exec"));
+  auto info = elf::parse_elf(exec, true);
+  ASSERT_TRUE(info.has_value());
+  Harness h("elf", exec, {}, 0x400000, true);
+  ASSERT_TRUE(h.root().find_field("entry_point")->defined);
+  EXPECT_EQ(static_cast<uint64_t>(h.root().find_field("entry_point")->i),
+            info->header.entry + 0x400000);
+}
+
 TEST(Elf, ImportMd5FromYarasSymbols) {
   for (const std::string& file : {std::string("/usr/bin/ls"), testdata("i386_shared.so")}) {
     std::string dump = testing::yara_dump("elf", file);

@@ -44,7 +44,7 @@ Value compute(Fn fn, std::span<const uint8_t> bytes) {
 template <Fn fn>
 Value over_range(CallContext& ctx, std::span<const Value> args) {
   if (any_undefined(args)) return Value::undefined();
-  auto range = data_range(ctx.data, args[0].i, args[1].i);
+  auto range = data_range(ctx.data, ctx.base_address, args[0].i, args[1].i);
   if (!range) return Value::undefined();
   auto* state = dynamic_cast<HashState*>(ctx.state);
   if (state == nullptr) return compute(fn, *range);

@@ -71,6 +71,16 @@ TEST(Hash, KnownValues) {
   EXPECT_FALSE(h.call("md5", "ii", {Value::undefined(), Value::integer(3)}).defined());
 }
 
+// In a process scan offsets are addresses: the data starts at the region's base.
+TEST(Hash, OffsetsAreAddressesInProcessScans) {
+  Harness h("hash", {'a', 'b', 'c', 'd'}, {}, 0x1000, true);
+  EXPECT_EQ(h.call("checksum32", "ii", {Value::integer(0x1001), Value::integer(2)}).i, 'b' + 'c');
+  EXPECT_EQ(h.call("md5", "ii", {Value::integer(0x1000), Value::integer(3)}).s,
+            "900150983cd24fb0d6963f7d28e17f72");
+  EXPECT_FALSE(h.call("md5", "ii", {Value::integer(0), Value::integer(3)}).defined());
+  EXPECT_FALSE(h.call("md5", "ii", {Value::integer(0x1004), Value::integer(1)}).defined());
+}
+
 TEST(Hash, RepeatedRangeDigestsAreComputedOnce) {
   std::vector<uint8_t> big(8 << 20, 0x5a);
   Harness h("hash", big);

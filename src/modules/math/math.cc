@@ -28,7 +28,7 @@ struct MathState : ModuleState {
 
 // The distribution of a range, from the cache when possible. nullopt when the range is invalid.
 std::optional<Distribution> range_distribution(CallContext& ctx, int64_t offset, int64_t size) {
-  auto range = data_range(ctx.data, offset, size);
+  auto range = data_range(ctx.data, ctx.base_address, offset, size);
   if (!range) return std::nullopt;
   auto* state = dynamic_cast<MathState*>(ctx.state);
   if (state == nullptr) return math::distribution(*range);
@@ -44,6 +44,12 @@ std::optional<Distribution> range_distribution(CallContext& ctx, int64_t offset,
 
 // YARA represents an undefined float as NaN, so a NaN result (0/0, an undefined mean argument
 // folded to NaN) is undefined too.
+// The distribution of all the data (the functions whose range arguments are left out).
+std::optional<Distribution> whole_distribution(CallContext& ctx) {
+  return range_distribution(ctx, static_cast<int64_t>(ctx.base_address),
+                            static_cast<int64_t>(ctx.data.size()));
+}
+
 Value real_or_undefined(std::optional<double> v) {
   return v && !std::isnan(*v) ? Value::real(*v) : Value::undefined();
 }
@@ -83,7 +89,7 @@ Value deviation_string(CallContext&, std::span<const Value> a) {
 
 Value serial_correlation_range(CallContext& ctx, std::span<const Value> a) {
   if (any_undefined(a)) return Value::undefined();
-  auto r = data_range(ctx.data, a[0].i, a[1].i);
+  auto r = data_range(ctx.data, ctx.base_address, a[0].i, a[1].i);
   return r ? Value::real(math::serial_correlation(*r)) : Value::undefined();
 }
 
@@ -94,7 +100,7 @@ Value serial_correlation_string(CallContext&, std::span<const Value> a) {
 
 Value monte_carlo_pi_range(CallContext& ctx, std::span<const Value> a) {
   if (any_undefined(a)) return Value::undefined();
-  auto r = data_range(ctx.data, a[0].i, a[1].i);
+  auto r = data_range(ctx.data, ctx.base_address, a[0].i, a[1].i);
   return r ? real_or_undefined(math::monte_carlo_pi(*r)) : Value::undefined();
 }
 
@@ -113,7 +119,7 @@ Value count_range(CallContext& ctx, std::span<const Value> a) {
 
 Value count_all(CallContext& ctx, std::span<const Value> a) {
   if (any_undefined(a) || !is_byte(a[0].i)) return Value::undefined();
-  auto d = range_distribution(ctx, 0, static_cast<int64_t>(ctx.data.size()));
+  auto d = whole_distribution(ctx);
   return d ? Value::integer(static_cast<int64_t>((*d)[a[0].i])) : Value::undefined();
 }
 
@@ -132,7 +138,7 @@ Value percentage_range(CallContext& ctx, std::span<const Value> a) {
 
 Value percentage_all(CallContext& ctx, std::span<const Value> a) {
   if (any_undefined(a) || !is_byte(a[0].i)) return Value::undefined();
-  return percentage_of(range_distribution(ctx, 0, static_cast<int64_t>(ctx.data.size())), a[0].i);
+  return percentage_of(whole_distribution(ctx), a[0].i);
 }
 
 Value mode_range(CallContext& ctx, std::span<const Value> a) {
@@ -142,7 +148,7 @@ Value mode_range(CallContext& ctx, std::span<const Value> a) {
 }
 
 Value mode_all(CallContext& ctx, std::span<const Value>) {
-  auto d = range_distribution(ctx, 0, static_cast<int64_t>(ctx.data.size()));
+  auto d = whole_distribution(ctx);
   return d ? Value::integer(math::mode(*d)) : Value::undefined();
 }
 

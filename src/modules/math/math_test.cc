@@ -122,6 +122,15 @@ TEST(Math, OutOfRangeArguments) {
   EXPECT_FALSE(empty.call("count", "i", {I(0)}).defined());
 }
 
+TEST(Math, OffsetsAreAddressesInProcessScans) {
+  Harness h("math", {1, 2, 2, 3}, {}, 0x7000, true);
+  EXPECT_EQ(h.call("count", "iii", {I(2), I(0x7000), I(4)}).i, 2);
+  EXPECT_EQ(h.call("count", "i", {I(2)}).i, 2);
+  EXPECT_EQ(h.call("mode", "", {}).i, 2);
+  EXPECT_DOUBLE_EQ(h.call("mean", "ii", {I(0x7002), I(2)}).f, 2.5);
+  EXPECT_FALSE(h.call("mean", "ii", {I(0), I(2)}).defined());
+}
+
 TEST(Math, CachedDistributionsGiveTheSameValues) {
   std::vector<uint8_t> bytes(5000);
   for (size_t k = 0; k < bytes.size(); ++k) bytes[k] = static_cast<uint8_t>(k * 13 + (k >> 7));

@@ -17,8 +17,9 @@ namespace vigie::mod::testing {
 
 class Harness {
  public:
-  Harness(std::string_view module, std::vector<uint8_t> data, std::vector<uint8_t> module_data = {})
-      : data_(std::move(data)), module_data_(std::move(module_data)) {
+  Harness(std::string_view module, std::vector<uint8_t> data, std::vector<uint8_t> module_data = {},
+          uint64_t base_address = 0, bool is_process = false)
+      : data_(std::move(data)), module_data_(std::move(module_data)), base_(base_address) {
     module_ = find_module(module);
     if (module_ == nullptr) std::abort();
     root_ = std::make_unique<Node>(&schema_of(*module_).root());
@@ -26,6 +27,8 @@ class Harness {
       LoadContext ctx;
       ctx.data = data_;
       ctx.module_data = module_data_;
+      ctx.base_address = base_;
+      ctx.is_process = is_process;
       ctx.state = &state_;
       ctx.log = &Harness::collect;
       ctx.log_ctx = this;
@@ -52,6 +55,7 @@ class Harness {
       if (o.params != params) continue;
       CallContext ctx;
       ctx.data = data_;
+      ctx.base_address = base_;
       ctx.parent = parent;
       ctx.root = root_.get();
       ctx.state = state_.get();
@@ -70,6 +74,7 @@ class Harness {
   const Module* module_ = nullptr;
   std::vector<uint8_t> data_;
   std::vector<uint8_t> module_data_;
+  uint64_t base_ = 0;
   std::unique_ptr<Node> root_;
   std::unique_ptr<ModuleState> state_;
   std::vector<std::string> log_;
