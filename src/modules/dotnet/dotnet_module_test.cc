@@ -150,6 +150,57 @@ TEST(DotnetModule, NotDotnet) {
   EXPECT_EQ(load(text).field("is_dotnet").i, 0);
 }
 
+// Targeted damage: each broken part leaves its own fields undefined and the rest intact.
+TEST(DotnetModule, DamagedPartsAreUndefined) {
+  auto data = testing::read_file(test_binary("usr/lib/mono-cecil/Mono.Cecil.Rocks.dll"));
+  ASSERT_FALSE(data.empty());
+  Node good = load(data);
+  ASSERT_EQ(good.field("is_dotnet").i, 1);
+  auto stream_offset = [&](const std::string& name) -> size_t {
+    for (const Node& s : good.field("streams").children) {
+      if (s.find_field("name")->s == name) return static_cast<size_t>(s.find_field("offset")->i);
+    }
+    return 0;
+  };
+  std::string text(data.begin(), data.end());
+  size_t root = text.find("BSJB");
+  ASSERT_NE(root, std::string::npos);
+
+  auto m = data;
+  m[root] = 'X';  // metadata signature
+  Node n = load(m);
+  EXPECT_EQ(n.field("is_dotnet").i, 0);
+  EXPECT_FALSE(n.field("number_of_streams").defined);
+  EXPECT_FALSE(n.field("version").defined);
+
+  m = data;
+  size_t tables = stream_offset("#~");
+  ASSERT_NE(tables, 0u);
+  for (int i = 0; i < 4; ++i) m[tables + 24 + i] = 0xff;  // Module table: 4 billion rows
+  n = load(m);
+  EXPECT_EQ(n.field("is_dotnet").i, 1);
+  EXPECT_EQ(n.field("number_of_streams").i, good.field("number_of_streams").i);
+  EXPECT_FALSE(n.field("module_name").defined);
+  EXPECT_FALSE(n.field("number_of_classes").defined);
+  EXPECT_FALSE(n.field("assembly").field("name").defined);
+  EXPECT_EQ(n.field("number_of_user_strings").i, good.field("number_of_user_strings").i);
+
+  m = data;
+  size_t us = stream_offset("#US");
+  ASSERT_NE(us, 0u);
+  m[us + 1] = 0xdf;  // first user string: a length far past the heap
+  n = load(m);
+  EXPECT_EQ(n.field("number_of_user_strings").i, 0);
+  EXPECT_EQ(n.field("module_name").s, good.field("module_name").s);
+
+  m = data;
+  uint32_t huge = 0xffff;  // stream count
+  m[root + 16 + 12 + 2] = static_cast<uint8_t>(huge);
+  m[root + 16 + 12 + 3] = static_cast<uint8_t>(huge >> 8);
+  n = load(m);
+  EXPECT_LE(n.field("number_of_streams").i, 64);
+}
+
 // Corrupting bytes of the metadata (root, stream headers, table header and rows, heaps) and
 // cutting the file anywhere inside it must not crash or hang.
 TEST(DotnetModule, CorruptedMetadataIsSafe) {
