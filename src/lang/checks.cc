@@ -5,8 +5,12 @@
 // While parsing the condition, each reference ($a, #a, @a, !a, and set items such as $a*,
 // $* or `them`) was recorded in refs_ with its place; here they are matched against the
 // declarations. A wildcard item matches the strings whose identifier starts with its prefix.
+#include <algorithm>
 #include <string>
 #include <string_view>
+#include <unordered_set>
+#include <utility>
+#include <vector>
 
 #include "lang/diag_codes.h"
 #include "lang/parser_impl.h"
@@ -14,40 +18,47 @@
 namespace vigie::lang {
 
 void Parser::check_rule(Rule& rule) {
+  // Identifiers sorted, so that exact names and wildcard prefixes are found by binary search:
+  // a hostile rule may have very many strings and references.
+  std::vector<std::pair<std::string_view, size_t>> names;
+  names.reserve(rule.strings.size());
+  for (size_t i = 0; i < rule.strings.size(); ++i)
+    names.emplace_back(rule.strings[i].identifier, i);
+  std::sort(names.begin(), names.end());
   std::vector<bool> used(rule.strings.size(), false);
+  bool all_used = false;
+  std::unordered_set<std::string_view> wildcards_done, exact_done;
   for (const Ref& ref : refs_) {
     if (ref.name == "them") {
       if (rule.strings.empty())
         report(Severity::kError, codes::kUndefinedString, ref.span,
                "\"them\" refers to no string: the rule declares none");
-      used.assign(used.size(), true);
+      all_used = true;
       continue;
     }
-    bool found = false;
+    std::string_view key(ref.name);
     if (ref.wildcard) {
-      std::string_view prefix(ref.name);
-      prefix.remove_suffix(1);  // the '*'
-      for (size_t i = 0; i < rule.strings.size(); ++i) {
-        if (std::string_view(rule.strings[i].identifier).substr(0, prefix.size()) == prefix) {
-          used[i] = true;
-          found = true;
-        }
-      }
+      key.remove_suffix(1);  // the '*'
+      bool first_time = wildcards_done.insert(key).second;
+      auto it = std::lower_bound(names.begin(), names.end(), std::make_pair(key, size_t{0}));
+      bool found = it != names.end() && it->first.substr(0, key.size()) == key;
       if (!found)
         report(Severity::kError, codes::kUndefinedString, ref.span,
                "no string matches \"" + ref.name + "\"");
+      for (; first_time && it != names.end() && it->first.substr(0, key.size()) == key; ++it)
+        used[it->second] = true;
       continue;
     }
-    for (size_t i = 0; i < rule.strings.size(); ++i) {
-      if (rule.strings[i].identifier == ref.name) {
-        used[i] = true;
-        found = true;
-      }
-    }
-    if (!found)
+    auto it = std::lower_bound(names.begin(), names.end(), std::make_pair(key, size_t{0}));
+    if (it == names.end() || it->first != key) {
       report(Severity::kError, codes::kUndefinedString, ref.span,
              "string \"" + ref.name + "\" is not defined");
+      continue;
+    }
+    if (exact_done.insert(key).second)  // mark every duplicate, once
+      for (; it != names.end() && it->first == key; ++it) used[it->second] = true;
   }
+  if (all_used) return;
   for (size_t i = 0; i < rule.strings.size(); ++i) {
     if (used[i]) continue;
     const StringDecl& s = rule.strings[i];

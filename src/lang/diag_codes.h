@@ -24,6 +24,7 @@ inline constexpr const char kBadHexChar[] = "E010";  // a byte no hex string may
 inline constexpr const char kSyntax[] = "E101";         // unexpected token
 inline constexpr const char kTooDeep[] = "E102";        // nesting over max_depth
 inline constexpr const char kBadPercentage[] = "E103";  // literal percentage not in 1..100
+inline constexpr const char kTooManyErrors[] = "E104";  // 1000 diagnostics reported: stop
 
 // Includes.
 inline constexpr const char kIncludeOpen[] = "E201";       // included file missing/unreadable

@@ -3,6 +3,11 @@
 #include <algorithm>
 
 namespace vigie::lang {
+namespace {
+
+constexpr size_t kMaxSourceLine = 1024;
+
+}  // namespace
 
 Diagnostic diagnostic_at(const Program& program, const Span& span, Severity severity,
                          std::string code, std::string message) {
@@ -21,8 +26,14 @@ Diagnostic diagnostic_at(const Program& program, const Span& span, Severity seve
   begin = begin == std::string::npos ? 0 : begin + 1;
   size_t end = f.text.find('\n', off);
   if (end == std::string::npos) end = f.text.size();
+  if (end > begin && f.text[end - 1] == '\r') --end;
+  // A minified or hostile source may have one huge line; every diagnostic keeps a copy, so only
+  // its start is kept, and none of it when the place is beyond that start.
+  bool cut = end - begin > kMaxSourceLine;
+  if (cut) end = begin + kMaxSourceLine;
+  if (off > end) return d;
   d.source_line = f.text.substr(begin, end - begin);
-  if (!d.source_line.empty() && d.source_line.back() == '\r') d.source_line.pop_back();
+  if (cut) d.source_line += " ...";
   size_t room = end > off ? end - off : 1;
   d.span_length = static_cast<uint32_t>(std::clamp<size_t>(span.length, 1, room));
   return d;

@@ -88,6 +88,16 @@ DepthGuard::DepthGuard(Parser& p) : p_(p) {
 
 void Parser::report(Severity severity, const char* code, const Span& span, std::string message) {
   if (quiet_) return;
+  // Hostile input can have an error every few bytes; past a bound, more messages help no one.
+  if (reported_ >= kMaxDiagnostics) {
+    Diagnostic d = diagnostic_at(
+        program_, span, Severity::kError, codes::kTooManyErrors,
+        "too many errors and warnings (" + std::to_string(kMaxDiagnostics) + "), stopping here");
+    ++errors_;
+    diags_.push_back(std::move(d));
+    throw StopParsing{};
+  }
+  ++reported_;
   Diagnostic d = diagnostic_at(program_, span, severity, code, std::move(message));
   d.rule = rule_name_;
   if (severity == Severity::kError) ++errors_;
@@ -293,18 +303,18 @@ void Parser::parse_rule() {
   rule_name_ = rule.name;
   advance();
   refs_.clear();
+  declared_.clear();
   in_for_of_ = 0;
   depth_ = 0;
   if (accept(Tok::kColon)) {
     if (!at(Tok::kIdentifier)) unexpected("a tag");
+    std::unordered_set<std::string_view> seen;
     while (at(Tok::kIdentifier)) {
-      std::string tag(cur_.text);
-      bool dup = false;
-      for (const auto& t : rule.tags) dup |= t == tag;
-      if (dup)
-        report(Severity::kError, codes::kDuplicateTag, span(), "duplicate tag \"" + tag + "\"");
+      if (seen.insert(cur_.text).second)
+        rule.tags.emplace_back(cur_.text);
       else
-        rule.tags.push_back(std::move(tag));
+        report(Severity::kError, codes::kDuplicateTag, span(),
+               "duplicate tag \"" + std::string(cur_.text) + "\"");
       advance();
     }
   }
@@ -372,12 +382,10 @@ void Parser::parse_string(Rule& rule) {
   s.identifier = std::string(cur_.text);
   Span id_span = span();
   s.span = id_span;
-  if (s.identifier != "$") {
-    for (const auto& other : rule.strings)
-      if (other.identifier == s.identifier)
-        report(Severity::kError, codes::kDuplicateString, id_span,
-               "duplicate string identifier \"" + s.identifier + "\"");
-  }
+  // A set, not a scan of the earlier strings: a hostile rule may declare very many.
+  if (s.identifier != "$" && !declared_.insert(s.identifier).second)
+    report(Severity::kError, codes::kDuplicateString, id_span,
+           "duplicate string identifier \"" + s.identifier + "\"");
   advance();
   if (!at(Tok::kAssign)) unexpected("\"=\"");
   advance();
@@ -473,7 +481,11 @@ void run_parse(ParseJob& job) {
   auto index = static_cast<uint32_t>(job.program->files.size());
   std::filesystem::path dir = dir_of(job.origin);
   job.program->files.push_back(SourceFile{std::move(job.origin), std::string(job.text)});
-  parser.parse_file_text(index, dir);
+  try {
+    parser.parse_file_text(index, dir);
+  } catch (const StopParsing&) {
+    // report() has said so.
+  }
   job.ok = !parser.failed();
 }
 

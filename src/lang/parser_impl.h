@@ -12,6 +12,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "lang/ast.h"
@@ -24,6 +25,9 @@
 namespace vigie::lang {
 
 struct SyntaxError {};
+// Thrown once kMaxDiagnostics have been reported: the parse stops (see report()).
+struct StopParsing {};
+inline constexpr size_t kMaxDiagnostics = 1000;
 struct SetItem;
 
 // An expression and whether it is a "primary expression" in YARA's grammar: a value that may be
@@ -103,6 +107,7 @@ class Parser {
   Program& program_;
   std::vector<Diagnostic>& diags_;
   size_t errors_ = 0;
+  size_t reported_ = 0;
   bool quiet_ = false;  // while resynchronising, lexer errors in skipped text are not reported
 
   // The file being parsed.
@@ -124,6 +129,7 @@ class Parser {
     bool wildcard = false;
   };
   std::vector<Ref> refs_;
+  std::unordered_set<std::string> declared_;  // string identifiers of the rule so far
 };
 
 // Counts one level of nesting; throws SyntaxError (after reporting) beyond max_depth.

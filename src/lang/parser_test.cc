@@ -11,6 +11,7 @@
 
 #include "lang/diag_codes.h"
 #include "lang/diagnose.h"
+#include "lang/parser_impl.h"
 
 namespace vigie::lang {
 namespace {
@@ -225,6 +226,30 @@ TEST(Parser, LexicalErrorsDoNotCascade) {
   EXPECT_EQ(p.codes(), (Codes{codes::kUnexpectedChar, codes::kUnexpectedChar}));
   ASSERT_EQ(p.program.rules.size(), 1u);
   EXPECT_EQ(p.program.rules[0].name, "b");
+}
+
+TEST(Parser, DiagnosticsAreBounded) {
+  std::string src;
+  for (int i = 0; i < 3000; ++i) src += "rule r" + std::to_string(i) + " { condition: $x }\n";
+  auto p = parse(src);
+  EXPECT_FALSE(p.ok);
+  ASSERT_EQ(p.diags.size(), kMaxDiagnostics + 1);
+  EXPECT_EQ(p.diags.back().code, codes::kTooManyErrors);
+  EXPECT_EQ(p.diags.back().location.line, 1001u);
+}
+
+TEST(Parser, HugeLinesAreNotCopiedIntoEveryDiagnostic) {
+  std::string src = "rule a { strings: $a = \"x\" condition: " + std::string(5000, ' ') +
+                    "$a and $b and" + std::string(5000, ' ') + "$c }";
+  src = "rule z { condition: $q }" + std::string(10, ' ') + src;
+  auto p = parse(src);
+  ASSERT_EQ(p.codes(),
+            (Codes{codes::kUndefinedString, codes::kUndefinedString, codes::kUndefinedString}));
+  EXPECT_EQ(p.diags[0].source_line.size(), 1024u + 4);  // cut, with " ..."
+  EXPECT_EQ(p.diags[0].source_line.substr(1024), " ...");
+  EXPECT_TRUE(p.diags[1].source_line.empty());  // beyond the kept start
+  EXPECT_EQ(p.diags[1].location.column, 5080u);
+  EXPECT_NE(p.diags[0].format().find("^~"), std::string::npos);
 }
 
 TEST(Parser, TopLevelGarbage) {
