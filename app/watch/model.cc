@@ -156,6 +156,15 @@ bool Model::NewFile(Actor& a, const std::string& path, const Sample& after) {
     }
     if (a.note_dirs.size() > 4096) a.note_dirs.clear();
   }
+  // Only a candidate copy of a deleted original when it is not plainly the output of a
+  // compressor or an encryption tool (a format of its own: a conversion), nor text or a
+  // program; header-preserving copies keep the original's format, so they stay candidates.
+  Kind ka = KindOf(after.head);
+  bool container = ka == Kind::kGzip || ka == Kind::kBzip2 || ka == Kind::kXz ||
+                   ka == Kind::kZstd || ka == Kind::k7z || ka == Kind::kZlib ||
+                   ka == Kind::kGitPack || ka == Kind::kOpensslEnc || ka == Kind::kGpg ||
+                   ka == Kind::kText || ka == Kind::kEmpty || ka == Kind::kElf;
+  if (container || after.size < 512) return convicted;
   // A random copy of a deleted original in the same directory.
   std::string dir = DirOf(path);
   for (auto it = a.unpaired_deleted.begin(); it != a.unpaired_deleted.end(); ++it) {
@@ -168,8 +177,7 @@ bool Model::NewFile(Actor& a, const std::string& path, const Sample& after) {
     return Add(a, 1.0, std::string("replaced by a random copy then deleted: ") + v.why, orig) ||
            convicted;
   }
-  Verdict v = AssessNew(path, after);
-  if (v.destroyed || KindOf(after.head) != Kind::kText) {
+  {
     if (a.unpaired_new.size() >= kMaxPending) a.unpaired_new.erase(a.unpaired_new.begin());
     a.unpaired_new.push_back({path, after});
   }

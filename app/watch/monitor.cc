@@ -590,10 +590,9 @@ void Monitor::OnNotif(const fanotify_event_metadata* md) {
     auto s = a->seen.find(path);
     const StoreEntry* e = nullptr;
     if (s != a->seen.end()) {
-      std::string msg;
-      Store::Result r = store_.Secure(a->id, s->second.first, s->second.second, &msg);
-      if (r == Store::Result::kBudget || r == Store::Result::kNoSpace) StoreProblem(r, msg, path);
+      // A held descriptor keeps a deleted file's data: no copy needed until a restore.
       e = store_.Find(a->id, s->second.first, s->second.second);
+      if (e) store_.Orphaned(a->id, e->dev, e->ino);
     }
     Sample before;
     bool have = e && Store::SampleOf(*e, &before);

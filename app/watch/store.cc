@@ -177,6 +177,18 @@ Store::Result Store::Keep(uint64_t actor, int fd, const std::string& path, bool 
   return Result::kKept;
 }
 
+void Store::Orphaned(uint64_t actor, dev_t dev, ino_t ino) {
+  auto found = by_inode_.find(Key{actor, dev, ino});
+  if (found == by_inode_.end()) return;
+  StoreEntry& e = entries_[found->second];
+  if (e.copy || e.orphaned) return;
+  e.orphaned = true;
+  used_ += e.size;
+  if (used_ > budget_)
+    log_("store budget exceeded by deleted files still held (" + std::to_string(used_) +
+         " bytes); they are released when their processes exit");
+}
+
 Store::Result Store::Secure(uint64_t actor, dev_t dev, ino_t ino, std::string* msg) {
   auto found = by_inode_.find(Key{actor, dev, ino});
   if (found == by_inode_.end()) return Result::kFailed;
@@ -185,7 +197,8 @@ Store::Result Store::Secure(uint64_t actor, dev_t dev, ino_t ino, std::string* m
   if (!CheckDir(msg)) return Result::kFailed;
   struct stat st;
   uint64_t size = fstat(e.held_fd, &st) == 0 ? uint64_t(st.st_size) : e.size;
-  if (used_ + size > budget_) {
+  uint64_t counted = e.orphaned ? e.size : 0;
+  if (used_ - counted + size > budget_ && !e.orphaned) {
     *msg = "store budget of " + std::to_string(budget_) + " bytes reached";
     return Result::kBudget;
   }
@@ -203,7 +216,8 @@ Store::Result Store::Secure(uint64_t actor, dev_t dev, ino_t ino, std::string* m
   e.size = size;
   e.copy = true;
   e.cloned = cloned;
-  used_ += size;
+  e.orphaned = false;
+  used_ = used_ - counted + size;
   return Result::kKept;
 }
 
@@ -215,6 +229,7 @@ void Store::Erase(std::map<uint64_t, StoreEntry>::iterator it) {
   } else if (e.held_fd >= 0) {
     close(e.held_fd);
     held_--;
+    if (e.orphaned) used_ -= std::min(used_, e.size);
   }
   auto k = by_inode_.find(Key{e.actor, e.dev, e.ino});
   if (k != by_inode_.end() && k->second == e.id) by_inode_.erase(k);

@@ -6,9 +6,9 @@
 // process opens a file read-only, the store only holds an open descriptor on the inode: free,
 // invisible to the file's users (a hard link would change the link count, and gzip, for one,
 // refuses to compress a file with two links), and it keeps the data alive if the process then
-// deletes the file or renames another over it (the write-copy-then-delete pattern). When that
-// happens, Secure() turns the held descriptor into a real copy; a later write-open by the same
-// process does the same before the write.
+// deletes the file or renames another over it (the write-copy-then-delete pattern): the held
+// descriptor is then the copy, and counts against the budget. Secure() turns it into a real
+// copy before a restore; a later write-open by the same process does the same before the write.
 //
 // Entries are owned by an actor (a group of processes) and keyed by inode, so a file renamed
 // and then rewritten is still found; each entry keeps the path where it was first seen, which
@@ -47,7 +47,8 @@ struct StoreEntry {
   gid_t gid = 0;
   bool copy = false;
   bool cloned = false;
-  double time = 0;  // seconds, monotonic
+  bool orphaned = false;  // held, and deleted from the tree (counted in the budget)
+  double time = 0;        // seconds, monotonic
 };
 
 class Store {
@@ -62,8 +63,11 @@ class Store {
   // Keeps the content of `fd` (an open file at `path`) for `actor`: a copy, or when `copy` is
   // false a held descriptor.
   Result Keep(uint64_t actor, int fd, const std::string& path, bool copy, std::string* msg);
-  // Turns a held descriptor into a copy (the file is being deleted or replaced).
+  // Turns a held descriptor into a copy (before a restore).
   Result Secure(uint64_t actor, dev_t dev, ino_t ino, std::string* msg);
+  // The held file lost its last name: its blocks now live only through the store, so they
+  // count against the budget from now on.
+  void Orphaned(uint64_t actor, dev_t dev, ino_t ino);
   const StoreEntry* Find(uint64_t actor, dev_t dev, ino_t ino) const;
   std::vector<const StoreEntry*> EntriesOf(uint64_t actor) const;
   // Forgets the entries of `actor` and removes their objects.

@@ -65,6 +65,8 @@ double TimeOnce(const Benign& b, const std::string& base, bool watched, bool* st
   RemoveTree(tree);
   SetUpBenign(b, tree);
   sync();
+  // Let the writeback of the setup settle the same way before both kinds of run.
+  usleep(500000);
   Watcher w;
   std::string err;
   if (watched && !w.Start({tree}, {}, &err)) {

@@ -20,6 +20,10 @@ TEST_P(BenignTest, NotStopped) {
   for (const std::string& t : b.tools)
     if (!HaveTool(t)) GTEST_SKIP() << t << " is not installed";
   std::string base = MakeTempDir("vigie-benign");
+  struct Cleanup {
+    std::string dir;
+    ~Cleanup() { RemoveTree(dir); }
+  } cleanup{base};
   std::string tree = base + "/tree";
   SetUpBenign(b, tree);
   {
@@ -35,7 +39,6 @@ TEST_P(BenignTest, NotStopped) {
       EXPECT_NE(e.value("event", ""), "alert") << e.dump() << "\n" << w.Stderr();
     EXPECT_EQ(w.Stop(), 0);
   }
-  RemoveTree(base);
 }
 
 INSTANTIATE_TEST_SUITE_P(Workloads, BenignTest, ::testing::ValuesIn(BenignWorkloads()),

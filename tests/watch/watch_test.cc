@@ -183,6 +183,56 @@ TEST_F(WatchTest, LostStoreDirectoryIsReportedAndRecreated) {
   EXPECT_NE(w.Stderr().find("was removed"), std::string::npos) << w.Stderr();
 }
 
+TEST_F(WatchTest, AllowListedProgramsAreNotJudged) {
+  for (const char* how : {"exe", "sha256"}) {
+    Watcher w;
+    std::string err;
+    std::string list = base_ + "/allow.list";
+    {
+      std::ofstream f(list);
+      f << "# trusted\n";
+      if (std::string(how) == "exe") {
+        f << "exe " << RansimPath() << "\n";
+      } else {
+        Workload sum;
+        std::string out = base_ + "/sum.txt";
+        sum.Start({"sha256sum", RansimPath()}, out);
+        ASSERT_TRUE(sum.Wait(30));
+        f << "sha256 " << sum.Output().substr(0, 64) << "\n";
+      }
+    }
+    ASSERT_TRUE(w.Start({tree_}, {"--allow-list", list}, &err)) << err;
+    SimReport r = RunSimulator(w, tree_, {"--mode", "inplace", "--max-files", "6"}, 30, false);
+    EXPECT_FALSE(r.stopped_by_vigie) << how;
+    EXPECT_EQ(r.touched, 6) << how;
+    for (const auto& e : w.Events()) EXPECT_NE(e.value("event", ""), "alert") << how;
+    EXPECT_EQ(w.Stop(), 0);
+    RemoveTree(tree_);
+    ASSERT_EQ(GenerateTree(tree_, 80, 7), 80u);
+  }
+}
+
+TEST(WatchLarge, ThousandDocumentTreeLosesNothing) {
+  if (geteuid() != 0) GTEST_SKIP() << "vigie watch needs root (fanotify)";
+  std::string base = MakeTempDir("vigie-watch-large");
+  struct Cleanup {
+    std::string dir;
+    ~Cleanup() { RemoveTree(dir); }
+  } cleanup{base};
+  std::string tree = base + "/tree";
+  ASSERT_EQ(GenerateTree(tree, 1000, 11), 1000u);
+  for (const char* mode : {"inplace", "copy-delete", "intermittent"}) {
+    Watcher w;
+    std::string err;
+    ASSERT_TRUE(w.Start({tree}, {}, &err)) << err;
+    SimReport r = RunSimulator(w, tree, {"--mode", mode, "--workers", "2"}, 60);
+    EXPECT_TRUE(r.stopped_by_vigie) << mode << "\n" << w.Stderr();
+    EXPECT_EQ(r.lost, 0u) << mode << " " << r.first_lost << "\n" << w.Stderr();
+    EXPECT_EQ(r.extra, 0u) << mode;
+    EXPECT_EQ(w.Stop(), 0);
+  }
+}
+
 TEST(WatchCli, ErrorsHaveExitStatuses) {
   if (geteuid() != 0) GTEST_SKIP() << "needs root";
   Workload a;
