@@ -104,6 +104,31 @@ TEST_F(YaraAppTest, ConsoleLogAndModuleData) {
   EXPECT_NE(d.find("c " + t + "\n"), std::string::npos) << d;
 }
 
+TEST_F(YaraAppTest, StatsAndXorKey) {
+  std::string t = write("x.bin", std::string("yns ") + "hello");
+  std::string r =
+      write("x.yar", "rule x { strings: $x = \"xor\" xor $h = \"hello\" condition: any of them }");
+  EXPECT_EQ(yara({"-S", r, t}),
+            "number of rules                    : 1\n"
+            "number of strings                  : 2\n"
+            "x " +
+                t + "\n");
+  // Only xor strings get the key and plaintext.
+  EXPECT_EQ(yara({"-X", "-s", r, t}), "x " + t + "\n0x0:$x:xor(0x01,xor): yns\n0x4:$h: hello\n");
+}
+
+TEST_F(YaraAppTest, CompiledRulesTakeDefines) {
+  std::string t = path("t.bin");
+  std::string r = write("e.yar", "rule e { condition: x == 16 }");
+  std::string out = path("e.vgc");
+  StringConsole c;
+  ASSERT_EQ(run_yarac({"-d", "x=1", r, out}, c), 0) << c.err_text();
+  EXPECT_EQ(yara({"-C", out, t}), "");
+  EXPECT_EQ(yara({"-C", "-d", "x=16", out, t}), "e " + t + "\n");
+  yara({"-C", "-d", "y=16", out, t}, 1);
+  yara({"-C", "-d", "x=abc", out, t}, 1);
+}
+
 TEST_F(YaraAppTest, YaracRoundTrip) {
   std::string t = path("t.bin"), r = path("r.yar"), out = path("r.vgc");
   StringConsole c;
