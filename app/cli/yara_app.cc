@@ -161,6 +161,11 @@ class YaraRun {
   // Every line of the list names a file or a directory; an empty line is a file named "", as
   // in yara.
   int scan_list(const std::string& list) {
+    struct stat st;
+    if (::stat(list.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
+      console_.err("error: cannot use a directory as scan list.\n");
+      return 1;
+    }
     std::ifstream in(list);
     if (!in) {
       console_.err("error: could not open file \"" + list + "\".\n");
@@ -171,7 +176,6 @@ class YaraRun {
     std::string line;
     while (std::getline(in, line)) {
       if (!line.empty() && line.back() == '\r') line.pop_back();
-      struct stat st;
       if (::stat(line.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
         walk(line, dispatch);
       } else {

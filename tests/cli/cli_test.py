@@ -148,6 +148,8 @@ class CliTest(Fixture):
         self.assertEqual(err, "error scanning missing: could not open file\n")
         self.assertEqual(self.yara("--scan-list", "r.yar", "nolist"),
                          (1, "", 'error: could not open file "nolist".\n'))
+        self.assertEqual(self.yara("--scan-list", "r.yar", "d"),
+                         (1, "", "error: cannot use a directory as scan list.\n"))
 
     # --- errors and special files -------------------------------------------------------------
 
