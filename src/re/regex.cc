@@ -1,7 +1,8 @@
 // Regex: a compiled regular expression for the `matches` operator and module functions.
-// Unanchored search with the same parser and VM as string patterns; the empty match counts
-// (`"abc" matches /x?/` is true in YARA). Searching needs VM scratch sized to the program; a
-// thread-local one is reused so that concurrent scanners never share it.
+// Unanchored search with the same parser and VM as string patterns. As in YARA, a match may
+// start at any byte and may be empty (`"abc" matches /x?/` is true), but the empty string
+// matches nothing (`"" matches /x*/` and `"" matches /^$/` are false). Searching needs VM scratch
+// sized to the program; a thread-local one is reused so that concurrent scanners never share it.
 #include "modules/module.h"
 #include "re/parse.h"
 #include "re/program.h"

@@ -43,6 +43,9 @@ TEST(Verifier, AlternationPrefersEarlierBranch) {
 TEST(Verifier, EmptyMatchesAreNotReported) {
   EXPECT_EQ(scan_one(regex(".*"), "ab\ncd"), (Found{{0, 2}, {1, 1}, {3, 2}, {4, 1}}));
   EXPECT_EQ(scan_one(regex("a?"), "xax"), (Found{{1, 1}}));
+  // An empty match is not a match: the lazy /a??/ still reports "a".
+  EXPECT_EQ(scan_one(regex("a??"), "xa"), (Found{{1, 1}}));
+  EXPECT_EQ(scan_one(regex("xa??"), "xa"), (Found{{0, 1}}));
 }
 
 TEST(Verifier, DotAndDotAll) {
@@ -205,7 +208,18 @@ TEST(Regex, SearchForMatchesOperator) {
   auto empty = Regex::compile("x?", 0, &e);
   ASSERT_TRUE(empty);
   EXPECT_TRUE(empty->search("abc"));
-  EXPECT_TRUE(empty->search(""));
+  EXPECT_FALSE(empty->search(""));  // yara: "" matches /x?/ is false
+  auto anchors = Regex::compile("^$", 0, &e);
+  ASSERT_TRUE(anchors);
+  EXPECT_FALSE(anchors->search("abc"));
+  EXPECT_FALSE(anchors->search(""));
+  auto end = Regex::compile("b$", 0, &e);
+  ASSERT_TRUE(end);
+  EXPECT_FALSE(end->search("ab\ncd"));
+  EXPECT_TRUE(end->search("cdab"));
+  auto dotall = Regex::compile("a.b", lang::kRegexDotAll, &e);
+  ASSERT_TRUE(dotall);
+  EXPECT_TRUE(dotall->search("a\nb"));
   EXPECT_EQ(i->source(), "^abc$");
   EXPECT_EQ(i->flags(), lang::kRegexNocase);
   EXPECT_FALSE(Regex::compile("a(", 0, &e));

@@ -69,7 +69,7 @@ int64_t match_at(const Program& p, const uint8_t* data, size_t size, size_t star
       if (in.op == Op::kByte) {
         if (pos < size && p.sets[in.x].has(data[pos]))
           add_thread(p, *next, pc + 1, data, size, pos + 1, vm.stack);
-      } else if (in.op == Op::kMatch) {
+      } else if (in.op == Op::kMatch && pos > start) {
         best = static_cast<int64_t>(pos - start);
         break;  // threads after this one have lower priority
       }
@@ -122,8 +122,9 @@ bool search(const Program& p, const uint8_t* data, size_t size, VmScratch& vm) {
   cur->clear();
   next->clear();
   for (size_t pos = 0;; ++pos) {
-    // A new thread starting here has the lowest priority, but any match will do.
-    add_thread(p, *cur, p.start, data, size, pos, vm.stack);
+    // A new thread starting here has the lowest priority, but any match will do. Matches may
+    // start at every byte but not at the very end (YARA: "" never matches, not even /x*/).
+    if (pos < size) add_thread(p, *cur, p.start, data, size, pos, vm.stack);
     next->clear();
     for (uint32_t i = 0; i < cur->size; ++i) {
       uint32_t pc = cur->dense[i];

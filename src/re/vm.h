@@ -5,9 +5,11 @@
 // threads are kept in priority order; when one reaches the match instruction the lower-priority
 // threads are dropped and the higher-priority ones go on, so greedy and lazy repetition and
 // ordered alternation come out as a backtracking engine would give them, in time linear in the
-// bytes read. There is no length cut-off: a match ends where the pattern says. (YARA 4.x stops
-// every regex and hex match after YR_RE_SCAN_LIMIT = 4096 bytes: longer matches are cut short or
-// not reported at all. vigie reports them whole.)
+// bytes read. A thread reaching the match instruction without having consumed a byte is not a
+// match (YARA never reports empty matches and goes on to the next thread). There is no length
+// cut-off: a match ends where the pattern says. (YARA 4.x stops every regex and hex match after
+// YR_RE_SCAN_LIMIT = 4096 bytes: longer matches are cut short or not reported at all. vigie reports
+// them whole.)
 //
 // reverse_starts runs a reversed program backwards from a position and reports every position
 // where it reaches the match instruction: the possible starts of a match whose atom begins there.
@@ -52,8 +54,8 @@ inline bool is_word_byte(uint8_t c) {
   return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
 }
 
-// Length of the preferred match starting at `start`, or -1. Zero-length results are returned
-// as 0 (callers decide whether an empty match counts).
+// Length of the preferred non-empty match starting at `start`, or -1. Empty matches never
+// count, in any priority position: YARA reports /a??/ on "a" as "a", not as an empty match.
 int64_t match_at(const Program& prog, const uint8_t* data, size_t size, size_t start,
                  VmScratch& vm);
 
@@ -62,7 +64,8 @@ int64_t match_at(const Program& prog, const uint8_t* data, size_t size, size_t s
 bool reverse_starts(const Program& rprog, const uint8_t* data, size_t size, size_t end,
                     VmScratch& vm, std::vector<uint64_t>& out, size_t max_out);
 
-// True if the program matches anywhere in data (an empty match counts).
+// True if the program matches starting at some byte of data (an empty match counts, but
+// there is no match starting at the end: YARA's `"" matches /x*/` is false).
 bool search(const Program& prog, const uint8_t* data, size_t size, VmScratch& vm);
 
 }  // namespace vigie::re

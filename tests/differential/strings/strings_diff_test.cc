@@ -129,7 +129,9 @@ std::vector<Group> table() {
       {"/a.*?b/", {"aXbXbaab"}},
       {"/a.b/s", {"a\nb axb"}},
       {"/a(bc)?/", {"abc ab"}},
-      {"/a(bc)?" "?/", {"abc"}},  // split: "??/" would be a trigraph
+      {"/a(bc)?"
+       "?/",
+       {"abc"}},  // split: "??/" would be a trigraph
       {"/xa(bc|b)/", {"xabc xab"}},
       {"/a(bc|b)/", {"abc"}},
       {"/xa(x|bcd|b)/", {"xabcd"}},
@@ -149,6 +151,16 @@ std::vector<Group> table() {
       {"/(bc|b)a/", {"bca ba"}},
       {"/.*/", {"ab\ncd"}},
       {"/a?/", {"xax"}},
+      {"/a?"
+       "?/",
+       {"xa", "aaa"}},
+      {"/xa?"
+       "?/",
+       {"xa"}},
+      {"/x[ab]?"
+       "?./",
+       {"xab"}},
+      {"/xa*?/", {"xaa"}},
       {"/^ab/", {"abab", "xab"}},
       {"/ab$/", {"abab", "abx"}},
       {"/\\bab\\b/", {"ab xab ab_ ab."}},
