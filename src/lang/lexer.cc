@@ -43,7 +43,7 @@ bool known_regex_escape(char c) {
     case 'x':
       return true;
     default:
-      return !is_ident_char(c);
+      return !is_ident_char(c) || c == '_';  // escaped punctuation is a literal
   }
 }
 

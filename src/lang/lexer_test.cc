@@ -125,6 +125,8 @@ TEST(Lexer, Regexes) {
 
 TEST(Lexer, StrictEscapeWarnsOnUnknownRegexEscapes) {
   EXPECT_TRUE(lex(R"(/a\kb\d\.\//)").codes.empty());
+  EXPECT_TRUE(
+      lex(R"(/\w\W\s\S\d\D\b\B\n\t\r\f\a\x41\_\-\[\]\(\)\{\}\|\*\+\?\^\$/)", true).codes.empty());
   auto l = lex(R"(/a\kb\d\.\//)", true);
   ASSERT_EQ(l.codes.size(), 1u);
   EXPECT_EQ(l.codes[0], codes::kUnknownEscape);
