@@ -1,3 +1,6 @@
+// The S-expression dump of conditions (ast_dump.h). Each node expands into a list of pieces,
+// text or child nodes, pushed on an explicit stack: the output order is the pre-order walk, and
+// a deeply nested condition needs heap, not stack.
 #include "lang/ast_dump.h"
 
 #include <cstdio>

@@ -1,3 +1,5 @@
+// Diagnostics located in a parsed program: the span gives file, line and column; the source
+// line is cut out of the file text kept in Program::files, so diagnostics outlive the parse.
 #include "lang/diagnose.h"
 
 #include <algorithm>
