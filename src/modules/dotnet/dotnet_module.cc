@@ -225,7 +225,11 @@ void load_heaps(const Metadata& md, Node& root) {
 }
 
 void load(LoadContext& ctx, Node& root) {
-  std::optional<vigie::pe::PeFile> pe = vigie::pe::parse_pe(ctx.data);
+  // The metadata needs only the headers (sections and data directories), not the rest of the
+  // PE parse.
+  std::optional<vigie::pe::PeFile> pe;
+  if (vigie::pe::PeFile headers; vigie::pe::parse_headers(ctx.data, &headers))
+    pe = std::move(headers);
   std::optional<Metadata> md = pe ? Metadata::parse(*pe) : std::nullopt;
   if (!md) {
     root.set_integer("is_dotnet", 0);

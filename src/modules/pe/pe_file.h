@@ -32,6 +32,7 @@ inline constexpr uint32_t kMaxExports = 16384;
 inline constexpr uint32_t kMaxResources = 65536;
 inline constexpr uint32_t kMaxResourceDirEntries = 4096;  // entries read per directory
 inline constexpr uint32_t kMaxVersionInfos = 1024;
+inline constexpr uint32_t kMaxVersionInfoParses = 16;  // RT_VERSION resources parsed
 inline constexpr uint32_t kMaxDebugEntries = 64;
 inline constexpr uint32_t kMaxNameLength = 1024;
 
@@ -155,6 +156,7 @@ struct PeFile {
   uint16_t resource_major = 0, resource_minor = 0;
   std::vector<Resource> resources;
   std::vector<std::pair<std::string, std::string>> version_info;
+  uint32_t version_info_parses = 0;
 
   std::optional<RichSignature> rich;
   std::optional<std::string> pdb_path;

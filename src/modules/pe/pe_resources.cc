@@ -25,17 +25,24 @@ constexpr size_t kMaxVersionValue = 255;
 
 uint64_t align4(uint64_t x) { return (x + 3) & ~uint64_t{3}; }
 
-// Narrow UTF-16LE string at `offset`, NUL-terminated, within [offset, end), at most `max` chars.
+// Narrow UTF-16LE string at `offset`, NUL-terminated, within [offset, end), at most `max`
+// chars. Reads at most max + 1 code units: a longer string is cut, and `after` is then `end`, so
+// that a block without terminator costs no more than its bounded key.
 std::string narrow(const Reader& r, uint64_t offset, uint64_t end, size_t max, uint64_t* after) {
   std::string out;
   uint64_t p = offset;
   uint16_t unit = 0;
-  while (p + 2 <= end && r.u16(p, &unit)) {
+  bool terminated = false;
+  while (p + 2 <= end && out.size() <= max && r.u16(p, &unit)) {
     p += 2;
-    if (unit == 0) break;
-    if (out.size() < max) out += static_cast<char>(unit & 0xff);
+    if (unit == 0) {
+      terminated = true;
+      break;
+    }
+    out += static_cast<char>(unit & 0xff);
   }
-  if (after) *after = p;
+  if (out.size() > max) out.resize(max);
+  if (after) *after = terminated ? p : end;
   return out;
 }
 
@@ -65,6 +72,8 @@ bool read_block(const Reader& r, uint64_t offset, uint64_t limit, Block* b) {
 }  // namespace
 
 void parse_version_info(PeFile* pe, uint64_t offset, uint32_t length) {
+  // Many RT_VERSION resources may point at the same bytes: parse a bounded number of them.
+  if (++pe->version_info_parses > kMaxVersionInfoParses) return;
   Reader r(pe->data);
   uint64_t limit = std::min<uint64_t>(offset + length, r.size());
   Block root;
