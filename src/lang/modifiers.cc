@@ -13,6 +13,9 @@
 namespace vigie::lang {
 namespace {
 
+constexpr const char kStandardBase64[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
 const char* kind_name(StringKind k) {
   switch (k) {
     case StringKind::kText:
@@ -137,7 +140,12 @@ void Parser::parse_modifiers(StringDecl& s) {
            std::string("invalid modifier combination: \"") + an + "\" and \"" + bn +
                "\" cannot be used together");
   };
-  if (mod.base64 && mod.base64wide && mod.base64_alphabet != mod.base64wide_alphabet) {
+  // Without an argument the alphabet is the standard one, and compares as such (as in YARA).
+  auto effective = [](const std::string& a) -> std::string_view {
+    return a.empty() ? std::string_view(kStandardBase64) : std::string_view(a);
+  };
+  if (mod.base64 && mod.base64wide &&
+      effective(mod.base64_alphabet) != effective(mod.base64wide_alphabet)) {
     int at =
         find(Tok::kBase64Wide) > find(Tok::kBase64) ? find(Tok::kBase64Wide) : find(Tok::kBase64);
     report(Severity::kError, codes::kInvalidModifiers, seen_at[static_cast<size_t>(at)],

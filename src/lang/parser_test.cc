@@ -147,6 +147,10 @@ TEST(Parser, ModifierChecks) {
   EXPECT_EQ(string_errors("\"\""), Codes{codes::kEmptyString});
   EXPECT_EQ(string_errors("\"abc\" base64(\"" + std::string(64, 'A') + "\") base64wide"),
             Codes{codes::kInvalidModifiers});
+  // No argument means the standard alphabet, which may also be spelt out.
+  EXPECT_EQ(string_errors("\"abc\" base64wide base64(\"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnop"
+                          "qrstuvwxyz0123456789+/\")"),
+            Codes{});
   EXPECT_EQ(string_errors("\"abc\" base64(\"" + std::string(64, 'A') + "\") base64wide(\"" +
                           std::string(64, 'A') + "\")"),
             Codes{});
