@@ -19,10 +19,19 @@
 
 namespace vigie::re {
 
+// Only the lists that were filled are cleared: a scan costs what it found, not the number of
+// patterns in the rule set.
 void MatchTable::reset(size_t pattern_count) {
-  lists_.resize(pattern_count);
-  for (auto& l : lists_) l.clear();
-  overflow_.assign(pattern_count, 0);
+  if (lists_.size() != pattern_count) {
+    lists_.assign(pattern_count, {});
+    overflow_.assign(pattern_count, 0);
+  } else {
+    for (uint32_t p : hits_) {
+      lists_[p].clear();
+      overflow_[p] = 0;
+    }
+  }
+  hits_.clear();
 }
 
 namespace {
@@ -64,6 +73,7 @@ void add_match(Ctx& c, uint32_t p, Match m) {
     c.s.first_index[p] = static_cast<uint32_t>(list.size());
     c.s.touched.push_back(p);
   }
+  if (list.empty()) c.table.add_hit(p);
   if (list.size() >= c.limits.max_matches_per_pattern) {
     c.table.set_overflowed(p);
     return;

@@ -29,8 +29,8 @@ namespace vigie::re {
 
 struct PatternSpec {
   lang::StringKind kind = lang::StringKind::kText;
-  std::string value;         // as in lang::StringDecl::value
-  uint8_t regex_flags = 0;   // lang::kRegexNocase | lang::kRegexDotAll
+  std::string value;        // as in lang::StringDecl::value
+  uint8_t regex_flags = 0;  // lang::kRegexNocase | lang::kRegexDotAll
   lang::StringModifiers modifiers;
 };
 
@@ -61,13 +61,17 @@ class MatchTable {
   void reset(size_t pattern_count);
   std::span<const Match> matches(uint32_t pattern) const { return lists_[pattern]; }
   bool overflowed(uint32_t pattern) const { return overflow_[pattern] != 0; }
+  // The patterns with at least one match since reset(), each once, in the order found.
+  std::span<const uint32_t> hits() const { return hits_; }
   // Used by scan():
+  void add_hit(uint32_t pattern) { hits_.push_back(pattern); }
   std::vector<Match>& list(uint32_t pattern) { return lists_[pattern]; }
   void set_overflowed(uint32_t pattern) { overflow_[pattern] = 1; }
 
  private:
   std::vector<std::vector<Match>> lists_;
   std::vector<uint8_t> overflow_;
+  std::vector<uint32_t> hits_;
 };
 
 struct ScanLimits {
@@ -100,7 +104,8 @@ class PatternSet {
 
   size_t size() const;
   void serialize(std::string& out) const;
-  static std::unique_ptr<PatternSet> deserialize(std::span<const uint8_t> bytes, std::string* error);
+  static std::unique_ptr<PatternSet> deserialize(std::span<const uint8_t> bytes,
+                                                 std::string* error);
 
   // Finds every pattern in data. base is added to every reported offset (process regions).
   // Matches are appended to table (callers reset() it once per scanned object, then may scan
@@ -119,7 +124,8 @@ class PatternSet {
 // A regular expression for the `matches` operator and for module functions that take one.
 class Regex {
  public:
-  static std::unique_ptr<Regex> compile(std::string_view source, uint8_t flags, PatternError* error);
+  static std::unique_ptr<Regex> compile(std::string_view source, uint8_t flags,
+                                        PatternError* error);
   ~Regex();
   bool search(std::string_view text) const;
   const std::string& source() const;

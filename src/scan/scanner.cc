@@ -81,7 +81,7 @@ struct Scanner::Impl {
   // data: the bytes (buffer or file) that match data and modules come from.
   Error evaluate_and_report(const scan::ScanFacts& facts, std::span<const uint8_t> data,
                             ScanCallback& callback) {
-    for (uint32_t p = 0; p < r.patterns.size(); ++p) {
+    for (uint32_t p : table.hits()) {
       if (table.overflowed(p)) {
         const CompiledRule& rule = r.rules[r.patterns[p].rule];
         ScanWarning w{ScanWarning::Kind::kTooManyMatches, rule.identifier, r.namespaces[rule.ns],
@@ -96,8 +96,7 @@ struct Scanner::Impl {
     // Rules to evaluate: those with a match and those that may be true without one.
     std::fill(candidate.begin(), candidate.end(), 0);
     for (uint32_t rule : r.unconditional_rules) candidate[rule] = 1;
-    for (uint32_t p = 0; p < r.patterns.size(); ++p)
-      if (!table.matches(p).empty()) candidate[r.patterns[p].rule] = 1;
+    for (uint32_t p : table.hits()) candidate[r.patterns[p].rule] = 1;
     std::fill(failed_global.begin(), failed_global.end(), 0);
     for (uint32_t k = 0; k < r.rules.size(); ++k) {
       bool v = candidate[k] && evaluator.eval_rule(k);
