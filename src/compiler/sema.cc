@@ -1038,6 +1038,8 @@ class Checker {
       args.push_back(v);
       switch (v.type) {
         case ir::Type::kBool:
+          sig += 'b';
+          break;
         case ir::Type::kInt:
           sig += 'i';
           break;
@@ -1054,7 +1056,7 @@ class Checker {
           return error(a, codes::kWrongType, "a structure cannot be a function argument");
       }
     }
-    // Exact signature first, then one where integers widen to floats.
+    // Exact signature first, then one where booleans widen to integers and integers to floats.
     int chosen = -1;
     const auto& ov = f.type->overloads;
     for (size_t o = 0; o < ov.size() && chosen < 0; ++o)
@@ -1064,7 +1066,8 @@ class Checker {
       if (ps.size() != sig.size()) continue;
       bool fits = true;
       for (size_t c = 0; c < ps.size() && fits; ++c)
-        fits = ps[c] == sig[c] || (ps[c] == 'f' && sig[c] == 'i');
+        fits = ps[c] == sig[c] || (ps[c] == 'f' && (sig[c] == 'i' || sig[c] == 'b')) ||
+               (ps[c] == 'i' && sig[c] == 'b');
       if (fits) chosen = static_cast<int>(o);
     }
     if (chosen < 0)

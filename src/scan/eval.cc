@@ -113,6 +113,7 @@ Value Evaluator::load_module(uint32_t index) {
       if (facts_.module_data && index < facts_.module_data->size())
         ctx.module_data = (*facts_.module_data)[index];
       ctx.is_process = facts_.is_process;
+      ctx.base_address = facts_.module_base;
       ctx.state = &m.state;
       ctx.log = facts_.log;
       ctx.log_ctx = facts_.log_ctx;
@@ -217,6 +218,7 @@ Value Evaluator::call(const ir::Insn& i, const Value& base) {
       base.module < modules_.modules.size() ? &modules_.modules[base.module] : nullptr;
   mod::CallContext ctx;
   ctx.data = facts_.module_input;
+  ctx.base_address = facts_.module_base;
   ctx.parent = base.node;
   ctx.root = m ? m->root.get() : nullptr;
   ctx.state = m ? m->state.get() : nullptr;

@@ -69,6 +69,7 @@ struct ScanFacts {
   // Reads n bytes at offset for process scans (data is then empty). Null otherwise.
   std::function<bool(uint64_t offset, void* out, size_t n)> fetch;
   std::span<const uint8_t> module_input;  // what modules parse (first region for processes)
+  uint64_t module_base = 0;               // address of module_input[0] (processes)
   bool is_process = false;
   const re::MatchTable* matches = nullptr;
   const std::vector<ExternalValue>* externals = nullptr;           // current values

@@ -278,10 +278,14 @@ Error Scanner::scan_process(pid_t pid, ScanCallback& callback) {
   auto dl = s.deadline();
   s.table.reset(s.r.patterns.size());
   std::vector<uint8_t> first_chunk;
+  uint64_t first_base = 0;
   bool timed_out = false;
   Error e = for_each_region(
       pid, s.options.process_memory_chunk, [&](uint64_t base, std::span<const uint8_t> bytes) {
-        if (first_chunk.empty()) first_chunk.assign(bytes.begin(), bytes.end());
+        if (first_chunk.empty()) {
+          first_chunk.assign(bytes.begin(), bytes.end());
+          first_base = base;
+        }
         auto out = s.r.pattern_set->scan(s.scratch, bytes, base, s.limits(dl), s.table);
         timed_out = out == re::ScanOutcome::kTimeout;
         return !timed_out;
@@ -298,6 +302,7 @@ Error Scanner::scan_process(pid_t pid, ScanCallback& callback) {
   facts.has_filesize = false;
   facts.fetch = s.fetch;
   facts.module_input = first_chunk;
+  facts.module_base = first_base;
   facts.is_process = true;
   facts.matches = &s.table;
   facts.externals = &s.externals;

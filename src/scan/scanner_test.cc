@@ -269,6 +269,13 @@ TEST(Engine, TestsModuleFieldsArraysDictionariesAndFunctions) {
   EXPECT_NE(errors.find("undefined identifier \"tests\""), std::string::npos) << errors;
 }
 
+TEST(Engine, BooleanArgumentsChooseBooleanOverloads) {
+  EXPECT_EQ(scan("import \"math\" rule r { condition: math.to_number(1 == 1) == 1 and "
+                 "math.to_number(false) == 0 }",
+                 ""),
+            V{"r"});
+}
+
 TEST(Engine, ModuleDataReachesModules) {
   Compiler c;
   ASSERT_TRUE(c.add_source("import \"tests\" rule r { condition: tests.module_data == \"xyz\" }"));
