@@ -555,8 +555,9 @@ void Monitor::OnNotif(const fanotify_event_metadata* md) {
         hdr->info_type == FAN_EVENT_INFO_TYPE_NEW_DFID_NAME) {
       auto* fid = reinterpret_cast<const fanotify_event_info_fid*>(p);
       auto* fh = reinterpret_cast<const file_handle*>(fid->handle);
-      const char* name = reinterpret_cast<const char*>(fh->f_handle) + fh->handle_bytes;
-      if (name < p + hdr->len) {
+      size_t room = hdr->len - sizeof(fanotify_event_info_fid) - sizeof(file_handle);
+      if (fh->handle_bytes < room && fh->handle_bytes <= MAX_HANDLE_SZ) {
+        const char* name = reinterpret_cast<const char*>(fh->f_handle) + fh->handle_bytes;
         std::string n(name, strnlen(name, size_t(p + hdr->len - name)));
         std::string dir = DirPath(&fid->fsid, fh);
         if (!dir.empty()) {
