@@ -1,8 +1,6 @@
 // Atom scoring. See atom_quality.h.
 #include "re/atom_quality.h"
 
-#include <bitset>
-
 namespace vigie::re {
 namespace {
 
@@ -18,36 +16,35 @@ bool case_pair(const ByteSet& s) {
 
 }  // namespace
 
-int atom_quality(const std::vector<ByteSet>& window) {
-  std::bitset<256> seen;
-  int score = 0;
-  for (size_t i = 0; i < window.size(); ++i) {
-    const ByteSet& s = window[i];
-    int n = s.count();
-    if (i > 0 && s == window[i - 1]) {
-      score += 1;
-    } else if (n == 1) {
-      uint8_t b = s.first();
-      score += common_byte(b) ? 3 : 16;
-      if (!seen[b]) {
-        seen[b] = true;
-        score += 6;
-      }
-    } else if (case_pair(s)) {
-      score += 14;
-      uint8_t b = static_cast<uint8_t>(s.first() + 32);
-      if (!seen[b]) {
-        seen[b] = true;
-        score += 6;
-      }
-    } else {
-      // 2 points per bit of information: 16 values (a nibble mask) carry 4 bits.
-      int bits = 8;
-      for (int v = n; v > 1; v >>= 1) --bits;
-      score += 2 * bits;
-    }
+void AtomScorer::push(const ByteSet& s, int n) {
+  auto first_time = [&](uint8_t b) {
+    uint64_t bit = uint64_t{1} << (b & 63);
+    bool fresh = !(seen_[b >> 6] & bit);
+    seen_[b >> 6] |= bit;
+    return fresh;
+  };
+  if (prev_ && s == *prev_) {
+    score_ += 1;
+  } else if (n == 1) {
+    uint8_t b = s.first();
+    score_ += common_byte(b) ? 3 : 16;
+    if (first_time(b)) score_ += 6;
+  } else if (n == 2 && case_pair(s)) {
+    score_ += 14;
+    if (first_time(static_cast<uint8_t>(s.first() + 32))) score_ += 6;
+  } else {
+    // 2 points per bit of information: 16 values (a nibble mask) carry 4 bits.
+    int bits = 8;
+    for (int v = n; v > 1; v >>= 1) --bits;
+    score_ += 2 * bits;
   }
-  return score;
+  prev_ = &s;
+}
+
+int atom_quality(const std::vector<ByteSet>& window) {
+  AtomScorer scorer;
+  for (const ByteSet& s : window) scorer.push(s, s.count());
+  return scorer.score();
 }
 
 int atom_quality(std::string_view bytes, bool caseless) {

@@ -17,9 +17,22 @@
 namespace vigie::re {
 
 inline constexpr int kAtomMaxLength = 16;     // longer windows add little selectivity
-inline constexpr int kAtomMinUsable = 9;      // below: no atom, the pattern is scanned directly
-inline constexpr int kAtomGood = 40;          // below: the pattern is reported as slowing scans
+inline constexpr int kAtomMinUsable = 10;     // below: no atom, the pattern is scanned directly
+inline constexpr int kAtomGood = 26;          // below: the pattern is reported as slowing scans
 inline constexpr int kAtomMaxExpansion = 16;  // masked positions expand into at most this many
+
+// Scores a window one position at a time (the atom search grows windows from each start).
+class AtomScorer {
+ public:
+  // `count` is set.count(), passed in because callers have it at hand.
+  void push(const ByteSet& set, int count);
+  int score() const { return score_; }
+
+ private:
+  uint64_t seen_[4] = {0, 0, 0, 0};
+  const ByteSet* prev_ = nullptr;
+  int score_ = 0;
+};
 
 // Score of a window of positions (each a byte set of 1 value, a case pair or a small class).
 int atom_quality(const std::vector<ByteSet>& window);

@@ -17,9 +17,6 @@ bool atom_position(const Node& n) {
   return n.kind == NodeKind::kByte && n.set.count() <= kAtomMaxExpansion;
 }
 
-// Number of literals a position expands into (case pairs are handled by the caseless flag).
-int expansion(const ByteSet& s) { return is_case_pair(s) ? 1 : s.count(); }
-
 // The literals of one window of positions.
 std::vector<std::string> expand(const std::vector<ByteSet>& w, bool& caseless) {
   caseless = false;
@@ -68,19 +65,22 @@ AtomChoice choose_concat(const Ir& ir, const std::vector<NodeId>& kids,
     std::vector<ByteSet> run;
     while (j < kids.size() && atom_position(ir.nodes[kids[j]]))
       run.push_back(ir.nodes[kids[j++]].set);
+    std::vector<int> counts(run.size());
+    for (size_t k = 0; k < run.size(); ++k) counts[k] = run[k].count();
     int best_q = -1;
     size_t best_start = 0, best_len = 0;
     for (size_t s = 0; s < run.size(); ++s) {
       int product = 1;
-      std::vector<ByteSet> w;
+      AtomScorer scorer;
       for (size_t len = 1; len <= static_cast<size_t>(kAtomMaxLength) && s + len <= run.size();
            ++len) {
-        product *= expansion(run[s + len - 1]);
+        const ByteSet& pos = run[s + len - 1];
+        int n = counts[s + len - 1];
+        product *= (n == 2 && is_case_pair(pos)) ? 1 : n;
         if (product > kAtomMaxExpansion) break;
-        w.push_back(run[s + len - 1]);
-        int q = atom_quality(w);
-        if (q > best_q) {
-          best_q = q;
+        scorer.push(pos, n);
+        if (scorer.score() > best_q) {
+          best_q = scorer.score();
           best_start = s;
           best_len = len;
         }
