@@ -287,6 +287,7 @@ int Monitor::Setup() {
     return kExitSetup;
   }
   store_.set_max_held(o_.max_held);
+  store_.set_max_copy(o_.max_copy);
   // Held descriptors need room.
   rlimit rl;
   if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {

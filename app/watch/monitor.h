@@ -37,6 +37,7 @@ struct WatchOptions {
   std::string store_dir = "/var/lib/vigie/store";
   uint64_t store_budget = uint64_t(1) << 30;
   size_t max_held = 200000;
+  uint64_t max_copy = uint64_t(512) << 20;
   std::string lock_dir = "/run/vigie/watch";
   bool decoys = false;
   std::vector<std::string> allow_exe;

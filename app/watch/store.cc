@@ -43,12 +43,15 @@ bool Store::EnsureDir(std::string* err) {
   return true;
 }
 
-Store::Result Store::CopyInto(int fd, const std::string& object, uint64_t size, bool* cloned) {
+Store::Result Store::CopyInto(int fd, const std::string& object, uint64_t size, bool* cloned,
+                              bool clone_only) {
   int out = open(object.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (out < 0) return errno == ENOSPC || errno == EDQUOT ? Result::kNoSpace : Result::kFailed;
   Result r = Result::kKept;
   *cloned = ioctl(out, FICLONE, fd) == 0;
-  if (!*cloned) {
+  if (!*cloned && clone_only) {
+    r = Result::kBudget;
+  } else if (!*cloned) {
     loff_t in_off = 0;
     uint64_t done = 0;
     while (done < size) {
@@ -155,9 +158,14 @@ Store::Result Store::Keep(uint64_t actor, int fd, const std::string& path, bool 
     }
     e.id = next_id_;
     e.object = dir_ + "/" + std::to_string(e.id);
-    Result r = CopyInto(fd, e.object, e.size, &e.cloned);
+    bool clone_only = e.size > max_copy_;
+    Result r = CopyInto(fd, e.object, e.size, &e.cloned, clone_only);
     if (r != Result::kKept) {
-      *msg = r == Result::kNoSpace ? "store: no space left on device" : "store: copy failed";
+      *msg = r == Result::kNoSpace ? "store: no space left on device"
+             : clone_only          ? "store: file of " + std::to_string(e.size) +
+                                " bytes is over the copy limit and the file system cannot "
+                                "clone it"
+                          : "store: copy failed";
       return r;
     }
     e.copy = true;

@@ -86,11 +86,15 @@ class Store {
   size_t size() const { return entries_.size(); }
   size_t held() const { return held_; }
   void set_max_held(size_t n) { max_held_ = n; }
+  // Files larger than this are only cloned (instant), never copied byte by byte: the opener
+  // waits for the copy, and a many-gigabyte copy would stall it (and every other opener).
+  void set_max_copy(uint64_t bytes) { max_copy_ = bytes; }
   const std::string& dir() const { return dir_; }
 
  private:
   bool EnsureDir(std::string* err);
-  Result CopyInto(int fd, const std::string& object, uint64_t size, bool* cloned);
+  Result CopyInto(int fd, const std::string& object, uint64_t size, bool* cloned,
+                  bool clone_only = false);
   void Erase(std::map<uint64_t, StoreEntry>::iterator it);
   bool CheckDir(std::string* msg);
 
@@ -100,6 +104,7 @@ class Store {
   uint64_t used_ = 0;
   size_t held_ = 0;
   size_t max_held_ = 200000;
+  uint64_t max_copy_ = uint64_t(512) << 20;
   uint64_t next_id_ = 1;
   std::map<uint64_t, StoreEntry> entries_;  // by id
   struct Key {

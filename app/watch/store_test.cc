@@ -93,6 +93,25 @@ TEST_F(StoreTest, BudgetIsEnforced) {
   EXPECT_NE(msg.find("budget"), std::string::npos);
 }
 
+TEST_F(StoreTest, FilesOverTheCopyLimitAreOnlyCloned) {
+  Store s(root_ + "/store", 1 << 20, logger_);
+  s.set_max_copy(1000);
+  std::string err, msg;
+  ASSERT_TRUE(s.Init(&err));
+  std::string path = root_ + "/tree/big";
+  ASSERT_TRUE(WriteFile(path, std::string(5000, 'x')));
+  int fd = open(path.c_str(), O_RDONLY);
+  Store::Result r = s.Keep(1, fd, path, true, &msg);
+  // Where the file system clones (btrfs, xfs), the copy is instant and allowed.
+  if (r != Store::Result::kKept) {
+    EXPECT_EQ(r, Store::Result::kBudget);
+    EXPECT_NE(msg.find("over the copy limit"), std::string::npos) << msg;
+  }
+  // A held descriptor is not a copy: no limit.
+  EXPECT_EQ(s.Keep(2, fd, path, false, &msg), Store::Result::kKept);
+  close(fd);
+}
+
 TEST_F(StoreTest, LostStoreDirectoryIsRecreatedAndReported) {
   Store s(root_ + "/store", 1 << 20, logger_);
   std::string err, msg;

@@ -75,7 +75,7 @@ int WatchMain(int argc, char** argv) {
   app.name("vigie watch");
   WatchOptions o;
   bool kill = false, stop = false, report = false;
-  std::string json, budget = "1G", allow_file;
+  std::string json, budget = "1G", max_copy = "512M", allow_file;
   app.add_option("paths", o.roots, "Directory trees to protect")->required();
   auto* k = app.add_flag("--kill", kill, "Kill the offending process tree (default)");
   auto* s = app.add_flag("--stop", stop, "Stop (SIGSTOP) the offending process tree");
@@ -85,6 +85,9 @@ int WatchMain(int argc, char** argv) {
   app.add_option("--json", json, "Write the NDJSON event stream to FILE ('-': stdout)");
   app.add_option("--store", o.store_dir, "Store directory for copies")->capture_default_str();
   app.add_option("--store-budget", budget, "Size budget of the store (K, M, G suffixes)")
+      ->capture_default_str();
+  app.add_option("--max-copy", max_copy,
+                 "Larger files are only protected where the file system can clone them")
       ->capture_default_str();
   app.add_option("--max-held", o.max_held, "Maximum number of read-only files held open")
       ->capture_default_str();
@@ -113,6 +116,10 @@ int WatchMain(int argc, char** argv) {
   EventLog log;
   if (!ParseSize(budget, &o.store_budget)) {
     log.Line("error: bad --store-budget '" + budget + "'");
+    return kExitUsage;
+  }
+  if (!ParseSize(max_copy, &o.max_copy)) {
+    log.Line("error: bad --max-copy '" + max_copy + "'");
     return kExitUsage;
   }
   std::string err;
