@@ -46,7 +46,7 @@ std::vector<std::string> expand(const std::vector<ByteSet>& w, bool& caseless) {
 AtomChoice choose(const Ir& ir, NodeId id, const std::vector<NodeId>& prefix);
 
 AtomChoice choose_concat(const Ir& ir, const std::vector<NodeId>& kids,
-                         const std::vector<NodeId>& prefix) {
+                         const std::vector<NodeId>& prefix, bool top = false) {
   AtomChoice best;
   size_t i = 0;
   while (i < kids.size()) {
@@ -96,6 +96,10 @@ AtomChoice choose_concat(const Ir& ir, const std::vector<NodeId>& kids,
         a.caseless = caseless;
         a.prefix = prefix;
         a.prefix.insert(a.prefix.end(), kids.begin(), kids.begin() + i + best_start);
+        if (top) {
+          a.has_suffix = true;
+          a.suffix.assign(kids.begin() + i + best_start + best_len, kids.end());
+        }
         best.atoms.push_back(std::move(a));
       }
       best.quality = best_q;
@@ -133,6 +137,11 @@ AtomChoice choose(const Ir& ir, NodeId id, const std::vector<NodeId>& prefix) {
 
 }  // namespace
 
-AtomChoice choose_atoms(const Ir& ir, NodeId root) { return choose(ir, root, {}); }
+AtomChoice choose_atoms(const Ir& ir, NodeId root) {
+  const Node& n = ir.nodes[root];
+  if (n.kind == NodeKind::kConcat) return choose_concat(ir, n.kids, {}, true);
+  if (n.kind == NodeKind::kByte) return choose_concat(ir, {root}, {}, true);
+  return choose(ir, root, {});
+}
 
 }  // namespace vigie::re

@@ -21,6 +21,10 @@ struct AtomSpec {
   std::string bytes;  // lower case when caseless
   bool caseless = false;
   std::vector<NodeId> prefix;
+  // For atoms taken from the top-level sequence: what must follow the atom, which the verifier
+  // checks before looking for starts (empty and false otherwise).
+  bool has_suffix = false;
+  std::vector<NodeId> suffix;
 };
 
 struct AtomChoice {

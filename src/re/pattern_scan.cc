@@ -171,6 +171,9 @@ void verify(Ctx& c, const AtomUse& use, size_t atom_start) {
     try_at(c, use.variant, start);
     return;
   }
+  if (use.suffix_prog != kNoProgram && !matches_from(c.set.programs[use.suffix_prog], c.data,
+                                                     c.size, atom_start + use.atom_length, c.s.vm))
+    return;
   auto& starts = c.s.starts;
   starts.clear();
   reverse_starts(c.set.programs[use.rev_prog], c.data, c.size, atom_start, c.s.vm, starts,

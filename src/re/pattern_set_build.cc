@@ -149,7 +149,17 @@ bool build_structures(PatternSet::Impl& impl, std::vector<BuildWarning>* warning
           rev = static_cast<uint32_t>(impl.programs.size());
           impl.programs.push_back(std::move(rp));
         }
-        add_atom(a.bytes, a.caseless, AtomUse{vid, rev});
+        AtomUse use{vid, rev};
+        if (a.has_suffix && !a.suffix.empty()) {
+          Program sp;
+          if (compile(src.ir, a.suffix, false, sp)) {
+            impl.max_program = std::max(impl.max_program, sp.insts.size());
+            use.suffix_prog = static_cast<uint32_t>(impl.programs.size());
+            use.atom_length = static_cast<uint32_t>(a.bytes.size());
+            impl.programs.push_back(std::move(sp));
+          }
+        }
+        add_atom(a.bytes, a.caseless, use);
       }
     }
     if (!slow.empty() && warnings)

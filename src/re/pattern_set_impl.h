@@ -41,6 +41,10 @@ struct AtomUse {
   uint32_t variant = 0;
   uint32_t rev_prog = kNoProgram;  // kNoProgram: the match starts `back` bytes before the atom
   uint32_t back = 0;
+  // With a reverse program: a forward program for what follows the atom, checked first
+  // (kNoProgram: none). Most candidates of weak atoms fail here, before any start is sought.
+  uint32_t suffix_prog = kNoProgram;
+  uint32_t atom_length = 0;
 };
 
 struct Atom {

@@ -101,6 +101,15 @@ TEST(Verifier, RegexWithPrefixBeforeTheAtom) {
   EXPECT_EQ(scan_one(regex("[0-9]+needle"), "ab123needle 9needle"),
             (Found{{2, 9}, {3, 8}, {4, 7}, {12, 7}}));
   EXPECT_EQ(scan_one(regex("(foo|ba+r)tail"), "xbaaartail footail"), (Found{{1, 9}, {11, 7}}));
+  // What follows the atom is checked before starts are sought.
+  EXPECT_EQ(scan_one(regex("[0-9]+needle[a-z]+"), "12needlex 3needle4 5needleab"),
+            (Found{{0, 9}, {1, 8}, {19, 9}}));
+  EXPECT_EQ(scan_one(hex("61 [1-3] 4D 5A 90 [0-2] 62"),
+                     "aXMZ\x90"
+                     "b aXXMZ\x90"
+                     "cb aMZ\x90"
+                     "b"),
+            (Found{{0, 6}, {7, 8}}));
 }
 
 TEST(Verifier, MaskedAtomsAndFixedPrefixes) {

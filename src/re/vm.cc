@@ -84,6 +84,27 @@ int64_t match_at(const Program& p, const uint8_t* data, size_t size, size_t star
   return best;
 }
 
+bool matches_from(const Program& p, const uint8_t* data, size_t size, size_t start, VmScratch& vm) {
+  vm.reserve(p.insts.size());
+  SparseSet* cur = &vm.a;
+  SparseSet* next = &vm.b;
+  cur->clear();
+  add_thread(p, *cur, p.start, data, size, start, vm.stack);
+  for (size_t pos = start; cur->size != 0; ++pos) {
+    next->clear();
+    for (uint32_t i = 0; i < cur->size; ++i) {
+      const Inst& in = p.insts[cur->dense[i]];
+      if (in.op == Op::kMatch) return true;
+      if (in.op == Op::kByte && pos < size && p.sets[in.x].has(data[pos]))
+        add_thread(p, *next, cur->dense[i] + 1, data, size, pos + 1, vm.stack);
+    }
+    ++vm.steps;
+    if (pos >= size) break;
+    std::swap(cur, next);
+  }
+  return false;
+}
+
 bool reverse_starts(const Program& p, const uint8_t* data, size_t size, size_t end, VmScratch& vm,
                     std::vector<uint64_t>& out, size_t max_out) {
   vm.reserve(p.insts.size());

@@ -59,6 +59,10 @@ inline bool is_word_byte(uint8_t c) {
 int64_t match_at(const Program& prog, const uint8_t* data, size_t size, size_t start,
                  VmScratch& vm);
 
+// True if the program matches data[start, ...) at all (an empty match counts).
+bool matches_from(const Program& prog, const uint8_t* data, size_t size, size_t start,
+                  VmScratch& vm);
+
 // Appends to `out` every q <= end such that the reversed program matches data[q, end), in
 // decreasing order, at most `max_out` of them. Returns false if max_out was reached.
 bool reverse_starts(const Program& rprog, const uint8_t* data, size_t size, size_t end,
