@@ -1,17 +1,27 @@
 // PatternSet::scan: one Vectorscan pass over the data, then exact verification per candidate.
 //
-// For each atom hit the callback walks the atom's uses. A literal variant is compared in place.
-// A program variant first finds its possible starts (the atom start itself, or every position a
-// reversed prefix program reaches backwards from it), then runs the forward program from each
-// start: the match at a start is the VM's preferred one, so the result does not depend on which
-// atom found it. A small direct-mapped cache skips starts already verified for the same variant
-// (a pattern like /a.*b/ otherwise re-verifies every start once per later 'b'). Matches are
-// appended unsorted; at the end each touched list is sorted and deduplicated by offset (the
-// shortest wins when several variants match at one offset, as YARA keeps ascii before wide).
+// For each atom hit the callback walks the atom's uses (one per variant using that literal):
+//   - a literal variant is compared in place;
+//   - a variant whose prefix before the atom has a fixed length starts exactly that many bytes
+//     earlier: plain byte-set sequences (hex without jumps) are checked position by position,
+//     anything else runs the forward program from that start;
+//   - otherwise what follows the atom is checked first (most candidates of weak atoms die
+//     here), then a reversed prefix program run backwards from the atom yields every possible
+//     start, and the forward program runs from each.
+// The match at a start is the VM's preferred one, so the result does not depend on which atom
+// found it. A small direct-mapped cache skips starts already verified for the same variant (a
+// pattern like /a.*b/ otherwise re-verifies every start once per later 'b').
 //
-// Limits: a deadline checked every few hundred candidates and positions, max matches per
-// pattern (then overflowed), fast mode (one match per pattern). Data over 1 GiB is prefiltered
-// in overlapping windows because hs_scan takes a 32-bit length.
+// Variants without a usable atom are tried at every offset whose byte can begin them, except
+// that ^-anchored ones are tried at 0 only, fixed-length $-anchored ones at size - length only,
+// and a single byte set repeated L times is found from the runs of such bytes in one pass.
+//
+// Matches are appended unsorted; at the end each touched list is sorted and deduplicated by
+// offset (the shortest wins when several variants match at one offset, as YARA keeps ascii
+// before wide). Limits: a deadline checked every 256 units of work (a candidate, a position, or
+// 4 KiB stepped by the VM), max matches per pattern (then overflowed), fast mode (one match per
+// pattern). Data over 1 GiB is prefiltered in overlapping windows because hs_scan takes a 32-bit
+// length.
 #include <algorithm>
 #include <cstring>
 
@@ -73,11 +83,14 @@ void add_match(Ctx& c, uint32_t p, Match m) {
     c.s.first_index[p] = static_cast<uint32_t>(list.size());
     c.s.touched.push_back(p);
   }
-  if (list.empty()) c.table.add_hit(p);
   if (list.size() >= c.limits.max_matches_per_pattern) {
-    c.table.set_overflowed(p);
+    if (!c.table.overflowed(p)) {
+      if (list.empty()) c.table.add_hit(p);  // so that reset() clears the flag
+      c.table.set_overflowed(p);
+    }
     return;
   }
+  if (list.empty()) c.table.add_hit(p);
   list.push_back(m);
 }
 
@@ -229,8 +242,7 @@ ScanOutcome PatternSet::scan(PatternScratch& scratch, std::span<const uint8_t> d
 
   if (set.db && !data.empty()) {
     if (!s.hs && hs_alloc_scratch(set.db.get(), &s.hs) != HS_SUCCESS) return ScanOutcome::kError;
-    size_t overlap = 0;
-    for (const Atom& a : set.atoms) overlap = std::max(overlap, a.bytes.size());
+    size_t overlap = set.max_atom_length;
     for (size_t off = 0; off < data.size();) {
       size_t len = std::min(kWindow, data.size() - off);
       HsCtx h{&c, off};

@@ -65,6 +65,7 @@ bool build_structures(PatternSet::Impl& impl, std::vector<BuildWarning>* warning
     std::string key = (caseless ? "i" : "c") + bytes;
     auto [it, fresh] = atom_index.emplace(key, static_cast<uint32_t>(impl.atoms.size()));
     if (fresh) impl.atoms.push_back(Atom{bytes, caseless, {}});
+    impl.max_atom_length = std::max(impl.max_atom_length, bytes.size());
     impl.atoms[it->second].uses.push_back(use);
   };
   for (uint32_t pi = 0; pi < impl.specs.size(); ++pi) {

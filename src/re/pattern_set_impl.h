@@ -76,6 +76,7 @@ struct PatternSet::Impl {
   std::vector<uint32_t> seq_items;
   std::unique_ptr<hs_database_t, HsDatabaseDeleter> db;
   size_t max_program = 0;
+  size_t max_atom_length = 0;
 };
 
 struct PatternScratch::Impl {

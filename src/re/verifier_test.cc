@@ -172,6 +172,17 @@ TEST(Verifier, MaxMatchesAndFastMode) {
   ASSERT_EQ(table.matches(0).size(), 1u);
   EXPECT_EQ(table.matches(0)[0].offset, 100u);
   EXPECT_FALSE(table.overflowed(0));
+  // With no room at all the pattern is only flagged, once, and reset() clears the flag.
+  lim = {};
+  lim.max_matches_per_pattern = 0;
+  table.reset(1);
+  EXPECT_EQ(set->scan(scratch, bytes, 0, lim, table), ScanOutcome::kOk);
+  EXPECT_TRUE(table.matches(0).empty());
+  EXPECT_TRUE(table.overflowed(0));
+  EXPECT_EQ(table.hits().size(), 1u);
+  table.reset(1);
+  EXPECT_FALSE(table.overflowed(0));
+  EXPECT_TRUE(table.hits().empty());
 }
 
 TEST(Verifier, DeadlineStopsTheScan) {
