@@ -28,11 +28,12 @@ namespace vigie {
 using ExternalValue = std::variant<int64_t, double, bool, std::string>;
 
 struct CompilerOptions {
-  bool allow_includes = true;          // `include "file"` directives
+  bool allow_includes = true;  // `include "file"` directives
   uint32_t max_strings_per_rule = 10000;
-  bool strict_escape = false;          // warn on unknown escapes in text strings (yara --strict-escape)
-  bool warnings_as_errors = false;     // yara --fail-on-warnings
-  uint32_t max_condition_depth = 2000; // nesting limit of expressions, an error beyond
+  bool strict_escape =
+      false;  // warn on unknown escapes in regular expressions (yara --strict-escape)
+  bool warnings_as_errors = false;      // yara --fail-on-warnings
+  uint32_t max_condition_depth = 2000;  // nesting limit of expressions, an error beyond
 };
 
 class Compiler {

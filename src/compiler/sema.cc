@@ -15,6 +15,7 @@
 #include <limits>
 
 #include "compiler/sema_codes.h"
+#include "lang/diagnose.h"
 #include "modules/module.h"
 
 namespace vigie::sema {
@@ -22,31 +23,6 @@ namespace vigie::sema {
 using lang::Expr;
 using lang::ExprId;
 using lang::ExprKind;
-
-Diagnostic make_diagnostic(const lang::Program& program, const lang::Span& span, Severity severity,
-                           std::string code, std::string message) {
-  Diagnostic d;
-  d.severity = severity;
-  d.code = std::move(code);
-  d.message = std::move(message);
-  if (span.file < program.files.size()) {
-    const lang::SourceFile& f = program.files[span.file];
-    d.location.file = f.path;
-    d.location.line = span.line;
-    d.location.column = span.column;
-    if (span.offset <= f.text.size()) {
-      size_t begin = f.text.rfind('\n', span.offset == 0 ? 0 : span.offset - 1);
-      begin = (begin == std::string::npos || span.offset == 0) ? 0 : begin + 1;
-      if (span.offset > 0 && f.text[span.offset - 1] == '\n') begin = span.offset;
-      size_t end = f.text.find('\n', span.offset);
-      if (end == std::string::npos) end = f.text.size();
-      d.source_line = f.text.substr(begin, end - begin);
-      if (!d.source_line.empty() && d.source_line.back() == '\r') d.source_line.pop_back();
-    }
-  }
-  d.span_length = span.length ? span.length : 1;
-  return d;
-}
 
 namespace {
 
@@ -191,20 +167,20 @@ class Checker {
   // ---- diagnostics ------------------------------------------------------------------------
   Val error(ExprId at, const char* code, std::string message) {
     diags_.push_back(
-        make_diagnostic(p_, p_.exprs[at].span, Severity::kError, code, std::move(message)));
+        lang::diagnostic_at(p_, p_.exprs[at].span, Severity::kError, code, std::move(message)));
     diags_.back().rule = rule_.name;
     failed_ = true;
     return Val{};
   }
   Val error_span(const lang::Span& span, const char* code, std::string message) {
-    diags_.push_back(make_diagnostic(p_, span, Severity::kError, code, std::move(message)));
+    diags_.push_back(lang::diagnostic_at(p_, span, Severity::kError, code, std::move(message)));
     diags_.back().rule = rule_.name;
     failed_ = true;
     return Val{};
   }
   void warning(ExprId at, const char* code, std::string message) {
     diags_.push_back(
-        make_diagnostic(p_, p_.exprs[at].span, Severity::kWarning, code, std::move(message)));
+        lang::diagnostic_at(p_, p_.exprs[at].span, Severity::kWarning, code, std::move(message)));
     diags_.back().rule = rule_.name;
   }
 
@@ -1196,8 +1172,9 @@ bool compile_program(const lang::Program& program, uint32_t ns, const CompilerOp
   for (const lang::Import& imp : program.imports) {
     if (!mod::find_module(imp.module)) {
       unknown_imports.push_back(imp.module);
-      diags.push_back(make_diagnostic(program, imp.span, Severity::kError, codes::kUnknownModule,
-                                      "unknown module \"" + imp.module + "\""));
+      diags.push_back(lang::diagnostic_at(program, imp.span, Severity::kError,
+                                          codes::kUnknownModule,
+                                          "unknown module \"" + imp.module + "\""));
       ok = false;
       continue;
     }
@@ -1211,13 +1188,14 @@ bool compile_program(const lang::Program& program, uint32_t ns, const CompilerOp
   }
   for (const lang::Rule& rule : program.rules) {
     if (st.rule_by_name.count({ns, rule.name})) {
-      diags.push_back(make_diagnostic(program, rule.span, Severity::kError, codes::kDuplicateRule,
-                                      "duplicated rule identifier \"" + rule.name + "\""));
+      diags.push_back(lang::diagnostic_at(program, rule.span, Severity::kError,
+                                          codes::kDuplicateRule,
+                                          "duplicated rule identifier \"" + rule.name + "\""));
       ok = false;
       continue;
     }
     if (st.external_by_name.count(rule.name)) {
-      diags.push_back(make_diagnostic(
+      diags.push_back(lang::diagnostic_at(
           program, rule.span, Severity::kError, codes::kDuplicateIdentifier,
           "duplicated identifier \"" + rule.name + "\": an external variable has that name"));
       ok = false;
@@ -1226,7 +1204,7 @@ bool compile_program(const lang::Program& program, uint32_t ns, const CompilerOp
     bool wildcard_clash = false;
     for (const auto& [wns, prefix, user] : st.rule_wildcards) {
       if (wns == ns && rule.name.compare(0, prefix.size(), prefix) == 0) {
-        diags.push_back(make_diagnostic(
+        diags.push_back(lang::diagnostic_at(
             program, rule.span, Severity::kError, codes::kWildcardOrder,
             "rule \"" + rule.name + "\" is defined after the wildcard rule set \"" + prefix +
                 "*\" of rule \"" + user + "\", which would then match it"));
@@ -1239,7 +1217,7 @@ bool compile_program(const lang::Program& program, uint32_t ns, const CompilerOp
       continue;
     }
     if (rule.strings.size() > options.max_strings_per_rule) {
-      diags.push_back(make_diagnostic(
+      diags.push_back(lang::diagnostic_at(
           program, rule.span, Severity::kError, codes::kTooManyStrings,
           "rule \"" + rule.name + "\" has " + std::to_string(rule.strings.size()) +
               " strings, more than the limit of " + std::to_string(options.max_strings_per_rule)));
@@ -1279,8 +1257,8 @@ bool compile_program(const lang::Program& program, uint32_t ns, const CompilerOp
           sp.length -= perr->offset;
         }
         diags.push_back(
-            make_diagnostic(program, sp, Severity::kError, codes::kBadPattern,
-                            "invalid string \"" + s.identifier + "\": " + perr->message));
+            lang::diagnostic_at(program, sp, Severity::kError, codes::kBadPattern,
+                                "invalid string \"" + s.identifier + "\": " + perr->message));
         diags.back().rule = rule.name;
         rule_ok = false;
       }
@@ -1295,7 +1273,7 @@ bool compile_program(const lang::Program& program, uint32_t ns, const CompilerOp
       out.patterns.push_back(std::move(cp));
       st.specs.push_back(std::move(spec));
       PatternOrigin origin;
-      origin.where = make_diagnostic(program, s.span, Severity::kWarning, "", "");
+      origin.where = lang::diagnostic_at(program, s.span, Severity::kWarning, "", "");
       origin.where.rule = rule.name;
       st.origins.push_back(std::move(origin));
     }

@@ -46,8 +46,4 @@ struct State {
 bool compile_program(const lang::Program& program, uint32_t ns, const CompilerOptions& options,
                      State& state, std::vector<Diagnostic>& diags);
 
-// A diagnostic pointing at `span` of `program`.
-Diagnostic make_diagnostic(const lang::Program& program, const lang::Span& span, Severity severity,
-                           std::string code, std::string message);
-
 }  // namespace vigie::sema
