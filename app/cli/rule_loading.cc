@@ -55,6 +55,8 @@ std::shared_ptr<const Rules> compile_rule_files(const SourceSettings& s, Console
   }
   std::shared_ptr<const Rules> rules = c.build();
   print_diagnostics(c, s.no_warnings, &printed, console);
+  if (!rules && c.error_count() == 0 && c.warning_count() == 0)
+    console.err("error: the rules could not be compiled\n");
   return rules;
 }
 
