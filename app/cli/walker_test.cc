@@ -72,6 +72,19 @@ TEST_F(WalkerTest, NamesJoinWithASlashLikeYara) {
   EXPECT_EQ(raw[0], root_.string() + "//a.bin");
 }
 
+// The walk keeps its own stack: a deep tree costs heap, not call depth.
+TEST_F(WalkerTest, DeepTree) {
+  fs::path p = root_ / "deep";
+  for (int i = 0; i < 600; ++i) p /= "d";
+  fs::create_directories(p);
+  std::ofstream(p / "leaf") << "x";
+  WalkOptions o;
+  o.recursive = true;
+  std::vector<std::string> seen = walk((root_ / "deep").string(), o);
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0].size(), 600 * 2 + std::string("/leaf:1").size());
+}
+
 TEST_F(WalkerTest, CallbackStopsTheWalkAndMissingRootIsEmpty) {
   int calls = 0;
   walk_directory(root_.string(), {}, [&](const std::string&, uint64_t) { return ++calls < 2; });

@@ -84,7 +84,7 @@ const std::vector<OptionSpec>& yara_table() {
        "set maximum stack size (accepted, no effect: vigie has no fixed stack)"},
       {'t', "tag", K::kString, "TAG", "print only rules tagged as TAG"},
       {'p', "threads", K::kInteger, "NUMBER",
-       "use the specified NUMBER of threads to scan a directory"},
+       "use the specified NUMBER of threads to scan a directory (default: one per core)"},
       {'a', "timeout", K::kInteger, "SECONDS", "abort scanning after the given number of SECONDS"},
       {'q', "disable-console-logs", K::kFlag, "", "disable printing console log messages"},
       {'v', "version", K::kFlag, "", "show version information"},
