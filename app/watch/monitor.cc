@@ -16,6 +16,7 @@
 #include <atomic>
 #include <cerrno>
 #include <climits>
+#include <cstddef>
 #include <cstring>
 #include <memory>
 #include <set>
@@ -821,8 +822,28 @@ bool Monitor::Drain(int fd, bool content) {
       log_.Line(std::string("fatal: reading fanotify events failed: ") + std::strerror(errno));
       return false;
     }
-    auto* md = reinterpret_cast<fanotify_event_metadata*>(buf);
-    while (FAN_EVENT_OK(md, n)) {
+    // Events with names have lengths that are multiples of 4, not 8: each is copied to an
+    // aligned buffer before its 64-bit fields are read.
+    alignas(fanotify_event_metadata) char one[8192];
+    for (size_t off = 0; off + FAN_EVENT_METADATA_LEN <= size_t(n);) {
+      uint32_t len;
+      memcpy(&len, buf + off + offsetof(fanotify_event_metadata, event_len), sizeof len);
+      if (len < FAN_EVENT_METADATA_LEN || len > size_t(n) - off) break;
+      if (len > sizeof one) {
+        // Never seen in practice; a permission event must be answered all the same.
+        fanotify_event_metadata head;
+        memcpy(&head, buf + off, sizeof head);
+        off += len;
+        if (content && (head.mask & FAN_OPEN_PERM)) {
+          fanotify_response r{head.fd, FAN_ALLOW};
+          (void)!write(fd, &r, sizeof r);
+        }
+        if (head.fd >= 0) close(head.fd);
+        continue;
+      }
+      memcpy(one, buf + off, len);
+      off += len;
+      auto* md = reinterpret_cast<fanotify_event_metadata*>(one);
       if (md->vers != FANOTIFY_METADATA_VERSION) {
         log_.Line("fatal: fanotify metadata version mismatch");
         return false;
@@ -854,7 +875,6 @@ bool Monitor::Drain(int fd, bool content) {
         }
       }
       if (md->fd >= 0) close(md->fd);
-      md = FAN_EVENT_NEXT(md, n);
     }
   }
 }
