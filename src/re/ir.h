@@ -67,6 +67,9 @@ enum class NodeKind : uint8_t {
   kEol,              // end of the data
   kWordBoundary,     // \b
   kNotWordBoundary,  // \B
+  // \b and \B of a wide regex: the characters around the position are two bytes wide.
+  kWideWordBoundary,
+  kWideNotWordBoundary,
 };
 
 using NodeId = uint32_t;

@@ -40,6 +40,13 @@ TEST(Modifiers, WideAndAscii) {
             (Found{{0, 6}}));
 }
 
+TEST(Modifiers, WideWordBoundaries) {
+  // In a wide regex, \b looks at the two-byte characters around the position.
+  auto wb = mod(regex("\\bab\\b"), [](auto& m) { m.wide = true; });
+  EXPECT_EQ(scan_one(wb, bytes("a\0b\0 xa\0b\0 a\0b\0x\0", 17)), (Found{{0, 4}, {6, 4}}));
+  EXPECT_EQ(scan_one(wb, bytes("x\0a\0b\0", 6)), Found{});
+}
+
 TEST(Modifiers, FullwordAscii) {
   auto fw = mod(text("ab"), [](auto& m) { m.fullword = true; });
   // '_' does not count as a word character for fullword.

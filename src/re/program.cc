@@ -31,6 +31,12 @@ class Compiler {
       case NodeKind::kNotWordBoundary:
         add(Op::kNotWordBoundary);
         return true;
+      case NodeKind::kWideWordBoundary:
+        add(Op::kWideWordBoundary);
+        return true;
+      case NodeKind::kWideNotWordBoundary:
+        add(Op::kWideNotWordBoundary);
+        return true;
       case NodeKind::kConcat:
         if (reverse_) {
           for (size_t i = n.kids.size(); i-- > 0;)

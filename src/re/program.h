@@ -29,7 +29,9 @@ enum class Op : uint8_t {
   kBol,
   kEol,
   kWordBoundary,
-  kNotWordBoundary
+  kNotWordBoundary,
+  kWideWordBoundary,
+  kWideNotWordBoundary
 };
 
 struct Inst {

@@ -27,6 +27,10 @@ NodeId copy_widened(const Ir& in, NodeId id, Ir& out) {
       for (NodeId k : n.kids) c.kids.push_back(copy_widened(in, k, out));
       return out.add(std::move(c));
     }
+    case NodeKind::kWordBoundary:
+      return out.simple(NodeKind::kWideWordBoundary);
+    case NodeKind::kNotWordBoundary:
+      return out.simple(NodeKind::kWideNotWordBoundary);
     default:
       return out.add(n);
   }

@@ -16,6 +16,14 @@ bool assertion_holds(Op op, const uint8_t* data, size_t size, size_t pos) {
       bool after = pos < size && is_word_byte(data[pos]);
       return (before != after) == (op == Op::kWordBoundary);
     }
+    case Op::kWideWordBoundary:
+    case Op::kWideNotWordBoundary: {
+      // The character before the position is the byte pair at pos - 2 (observed with yara:
+      // /\bab\b/ wide matches "a\0b\0" right after a lone "x" byte).
+      bool before = pos >= 2 && is_word_byte(data[pos - 2]) && data[pos - 1] == 0;
+      bool after = pos + 1 < size && is_word_byte(data[pos]) && data[pos + 1] == 0;
+      return (before != after) == (op == Op::kWideWordBoundary);
+    }
     default:
       return false;
   }
