@@ -285,11 +285,17 @@ def describe_difference(y_lines, v_lines, max_lines):
         v_blocks = collections.Counter(tuple(b) for b in blocks("\n".join(v_lines)))
         diff = ["%d lines from yara, %d from vigie-yara; blocks only in one of them:"
                 % (len(y_lines), len(v_lines))]
-        for sign, only in (("-", y_blocks - v_blocks), ("+", v_blocks - y_blocks)):
+        # Half of the room for each side, so that both show.
+        for sign, name, only in (("-", "yara", y_blocks - v_blocks),
+                                 ("+", "vigie-yara", v_blocks - y_blocks)):
+            shown = []
             for block in sorted(only.elements()):
-                diff.extend(sign + line for line in block)
-                if len(diff) > max_lines * 4:
+                if len(shown) >= max_lines // 2:
                     break
+                shown.extend(sign + line for line in block)
+            diff.append("%d blocks only in %s:" % (sum(only.values()), name))
+            diff.extend(shown[:max_lines // 2])
+        return "\n".join(diff)
     if len(diff) > max_lines:
         diff = diff[:max_lines] + ["... (%d more diff lines)" % (len(diff) - max_lines)]
     return "\n".join(diff)
