@@ -69,7 +69,8 @@ class YaraRun {
         rules_(std::move(rules)),
         module_data_(std::move(module_data)),
         settings_(report_settings(o)),
-        console_(console) {}
+        console_(console),
+        imported_(rules_->imported_modules()) {}
 
   // Scanners are made on demand: one for a single target, one per thread for a directory.
   Error make_scanners(size_t n) {
@@ -81,6 +82,8 @@ class YaraRun {
         so.process_memory_chunk = static_cast<uint64_t>(o_.max_process_memory_chunk);
       auto s = std::make_unique<Scanner>(rules_, so);
       for (const ModuleData& m : module_data_) {
+        // yara ignores data for a module the rules do not import.
+        if (std::find(imported_.begin(), imported_.end(), m.module) == imported_.end()) continue;
         Error e = s->set_module_data(
             m.module, {reinterpret_cast<const uint8_t*>(m.bytes.data()), m.bytes.size()});
         if (e) return e;
@@ -216,6 +219,7 @@ class YaraRun {
   std::vector<ModuleData> module_data_;
   ReportSettings settings_;
   Console& console_;
+  std::vector<std::string> imported_;  // declared after rules_, which it is read from
   std::vector<std::unique_ptr<Scanner>> scanners_;
 };
 

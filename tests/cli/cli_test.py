@@ -194,6 +194,8 @@ class CliTest(Fixture):
                          (1, "", "error: wrong syntax for `-x` option.\n"))
         self.assertEqual(self.yara("-x", "foo=nofile", "r.yar", "t.bin"),
                          (1, "", 'error: could not open file "nofile".\n'))
+        # Data for a module the rules do not import is ignored, as yara does.
+        self.assertEqual(self.yara("-x", "cuckoo=t.bin", "r.yar", "t.bin"), (0, "hello t.bin\n", ""))
 
     def test_fail_on_warnings(self):
         self.write("slow.yar", "rule slow { strings: $a = /A+/ condition: $a }")
