@@ -68,7 +68,7 @@ struct Rules::Impl {
   std::vector<std::unique_ptr<re::Regex>> regexes;
   std::vector<const mod::Module*> module_ptrs;
   std::vector<uint32_t> unconditional_rules;  // rules with needs_match == false, in order
-  std::vector<uint8_t> namespace_has_global;
+  std::vector<uint32_t> global_rules;         // in order
 
   // Compiles regexes, resolves modules and fills the derived tables. False on failure.
   bool finish(std::string* error);

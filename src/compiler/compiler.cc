@@ -159,11 +159,10 @@ bool Rules::Impl::finish(std::string* error) {
     module_ptrs.push_back(mp);
   }
   unconditional_rules.clear();
-  namespace_has_global.assign(namespaces.size(), 0);
+  global_rules.clear();
   for (size_t r = 0; r < rules.size(); ++r) {
     if (!rules[r].needs_match) unconditional_rules.push_back(static_cast<uint32_t>(r));
-    if (rules[r].is_global && rules[r].ns < namespaces.size())
-      namespace_has_global[rules[r].ns] = 1;
+    if (rules[r].is_global) global_rules.push_back(static_cast<uint32_t>(r));
   }
   return true;
 }

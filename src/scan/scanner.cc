@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <functional>
@@ -47,7 +48,8 @@ struct Scanner::Impl {
   std::vector<ExternalValue> externals;
   std::vector<std::vector<uint8_t>> module_data;
   std::vector<uint8_t> file_buffer;
-  std::vector<uint8_t> candidate;
+  std::vector<uint8_t> candidate;    // per rule: in `candidates`
+  std::vector<uint32_t> candidates;  // rules to evaluate in this scan
   std::vector<uint8_t> failed_global;
   std::vector<StringMatch> match_buffer;
   std::vector<StringResult> string_buffer;
@@ -93,31 +95,52 @@ struct Scanner::Impl {
       }
     }
     evaluator.reset(facts);
-    // Rules to evaluate: those with a match and those that may be true without one.
-    std::fill(candidate.begin(), candidate.end(), 0);
-    for (uint32_t rule : r.unconditional_rules) candidate[rule] = 1;
-    for (uint32_t p : table.hits()) candidate[r.patterns[p].rule] = 1;
+    // Rules to evaluate, in declaration order: those with a matching string and those that may
+    // be true without one. The work follows the hits, not the size of the rule set.
+    candidates.clear();
+    auto add = [&](uint32_t k) {
+      if (!candidate[k]) {
+        candidate[k] = 1;
+        candidates.push_back(k);
+      }
+    };
+    for (uint32_t rule : r.unconditional_rules) add(rule);
+    for (uint32_t p : table.hits()) add(r.patterns[p].rule);
+    std::sort(candidates.begin(), candidates.end());
     std::fill(failed_global.begin(), failed_global.end(), 0);
-    for (uint32_t k = 0; k < r.rules.size(); ++k) {
-      bool v = candidate[k] && evaluator.eval_rule(k);
-      if (!candidate[k]) evaluator.set_rule_result(k, false);
-      if (evaluator.timed_out()) return timeout();
+    bool timed_out = false;
+    for (uint32_t k : candidates) {
+      bool v = evaluator.eval_rule(k);
+      if (evaluator.timed_out()) {
+        timed_out = true;
+        break;
+      }
       if (r.rules[k].is_global && !v) failed_global[r.rules[k].ns] = 1;
     }
+    for (uint32_t g : r.global_rules)
+      if (!candidate[g]) failed_global[r.rules[g].ns] = 1;  // needs a match it did not get
+    for (uint32_t k : candidates) candidate[k] = 0;
+    if (timed_out) return timeout();
     if (options.report_module_data) {
       for (uint32_t m = 0; m < r.modules.size(); ++m) {
         const mod::Node* root = evaluator.module_root(m);
         if (root) callback.on_module_data(r.modules[m], mod::dump_yara_format(r.modules[m], *root));
       }
     }
-    for (uint32_t k = 0; k < r.rules.size(); ++k) {
+    auto report = [&](uint32_t k) {
       const CompiledRule& rule = r.rules[k];
       bool matched = evaluator.rule_result(k) && !failed_global[rule.ns];
-      if (rule.is_private) continue;
-      if (!matched && !options.report_non_matching) continue;
+      if (rule.is_private || (!matched && !options.report_non_matching)) return true;
       MatchedRule m = describe(k, data);
       CallbackAction a = matched ? callback.on_rule_matching(m) : callback.on_rule_not_matching(m);
-      if (a == CallbackAction::kAbort) break;
+      return a != CallbackAction::kAbort;
+    };
+    if (options.report_non_matching) {
+      for (uint32_t k = 0; k < r.rules.size(); ++k)
+        if (!report(k)) break;
+    } else {
+      for (uint32_t k : candidates)
+        if (!report(k)) break;
     }
     return {};
   }

@@ -169,6 +169,10 @@ TEST(Engine, RuleReferencesPrivateAndGlobalRules) {
             V{});
   EXPECT_EQ(scan("global rule g { condition: filesize > 1 } rule x { condition: true }", "ab"),
             (V{"g", "x"}));
+  // A global rule that needs a string it did not find fails its namespace, unevaluated.
+  EXPECT_EQ(
+      scan("global rule g { strings: $a = \"zz\" condition: $a } rule x { condition: true }", "ab"),
+      V{});
 }
 
 TEST(Engine, StringOperators) {
