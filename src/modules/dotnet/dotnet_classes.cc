@@ -22,8 +22,14 @@ namespace dn = vigie::dotnet;
 using dn::Metadata;
 
 constexpr int kMaxTypeDepth = 16;
+// Types decoded for one signature or base type: TypeSpecs may refer to each other, and generic
+// instances fan out, so depth alone does not bound the work.
+constexpr int kMaxTypeSteps = 4096;
 constexpr int kMaxNesting = 16;
 constexpr size_t kMaxSignatureParams = 1024;
+// Methods and parameters listed over all classes: hostile MethodList/ParamList columns can make
+// every type claim every method, so the total is bounded, not only each list.
+constexpr int64_t kMaxTotalMembers = 1 << 18;
 
 std::string type_visibility(uint32_t flags) {
   switch (flags & 7) {
@@ -125,7 +131,7 @@ class Classes {
       std::string name = md_.string(md_.get(dn::kTypeRef, row - 1, 1));
       return ns.empty() ? name : ns + "." + name;
     }
-    if (table == dn::kTypeSpec && depth < kMaxTypeDepth) {
+    if (table == dn::kTypeSpec && depth < kMaxTypeDepth && ++steps_ <= kMaxTypeSteps) {
       auto blob = md_.blob(md_.get(dn::kTypeSpec, row - 1, 0));
       if (!blob) return {};
       Sig s{blob->data(), blob->size()};
@@ -166,7 +172,7 @@ class Classes {
   // One type from a signature; empty string when the signature is malformed.
   std::string decode_type(Sig& s, int depth, const Generics* class_generics,
                           const Generics* method_generics) const {
-    if (depth > kMaxTypeDepth) return {};
+    if (depth > kMaxTypeDepth || ++steps_ > kMaxTypeSteps) return {};
     uint8_t t = 0;
     if (!s.byte(&t)) return {};
     switch (t) {
@@ -321,10 +327,12 @@ class Classes {
         c.field("generic_parameters").at(i).set_string(cg[i].second);
 
       std::vector<std::string> bases;
+      steps_ = 0;
       if (std::string base = type_name(md_.get(dn::kTypeDef, t, 3)); !base.empty()) {
         bases.push_back(base);
       }
       for (uint32_t coded : interfaces_[t]) {
+        steps_ = 0;
         if (std::string iface = type_name(coded); !iface.empty()) bases.push_back(iface);
       }
       c.set_integer("number_of_base_types", static_cast<int64_t>(bases.size()));
@@ -336,8 +344,9 @@ class Classes {
       last = std::min(last, nmethods + 1);
       int64_t nm = 0;
       Node& methods = c.field("methods");
-      for (uint32_t m = first; m != 0 && m < last && nm < static_cast<int64_t>(dn::kMaxListed);
-           ++m) {
+      for (uint32_t m = first;
+           m != 0 && m < last && budget_ > 0 && nm < static_cast<int64_t>(dn::kMaxListed); ++m) {
+        --budget_;
         load_method(m - 1, nmethods, nparams, &cg, methods.at(static_cast<size_t>(nm++)));
       }
       c.set_integer("number_of_methods", nm);
@@ -364,6 +373,7 @@ class Classes {
     std::vector<std::string> types;
     if (auto blob = md_.blob(md_.get(dn::kMethodDef, m, 4))) {
       Sig s{blob->data(), blob->size()};
+      steps_ = 0;
       if (!decode_method(s, 0, cg, &mg, &ret, &types)) {
         ret.clear();
         types.clear();
@@ -376,10 +386,11 @@ class Classes {
     last = std::min(last, nparams + 1);
     int64_t np = 0;
     Node& params = n.field("parameters");
-    for (uint32_t p = first; p != 0 && p < last && np < static_cast<int64_t>(kMaxSignatureParams);
-         ++p) {
+    for (uint32_t p = first;
+         p != 0 && p < last && budget_ > 0 && np < static_cast<int64_t>(kMaxSignatureParams); ++p) {
       uint32_t seq = md_.get(dn::kParam, p - 1, 1);
       if (seq == 0) continue;
+      --budget_;
       Node& pn = params.at(static_cast<size_t>(np++));
       pn.set_string("name", md_.string(md_.get(dn::kParam, p - 1, 2)));
       if (seq - 1 < types.size()) pn.set_string("type", types[seq - 1]);
@@ -388,6 +399,8 @@ class Classes {
   }
 
   const Metadata& md_;
+  mutable int64_t budget_ = kMaxTotalMembers;
+  mutable int steps_ = 0;
   std::vector<Generics> type_generics_, method_generics_;
   std::vector<std::vector<uint32_t>> interfaces_;
   std::vector<uint32_t> enclosing_;

@@ -15,6 +15,7 @@
 
 #include <algorithm>
 #include <ctime>
+#include <map>
 #include <memory>
 
 namespace vigie::pe {
@@ -346,7 +347,7 @@ Countersignature rfc3161_countersignature(const ASN1_TYPE* value, PKCS7_SIGNER_I
 }
 
 void parse_pkcs7(const PeFile& pe, const uint8_t* p, size_t n, int depth,
-                 std::vector<Signature>* out) {
+                 std::map<int, std::string>* digests, std::vector<Signature>* out) {
   if (out->size() >= kMaxSignatures) return;
   P7 p7 = decode_pkcs7(p, n);
   if (!p7 || !PKCS7_type_is_signed(p7.get()) || !p7->d.sign->contents) return;
@@ -374,7 +375,12 @@ void parse_pkcs7(const PeFile& pe, const uint8_t* p, size_t n, int depth,
       file_md = nid != NID_undef ? EVP_get_digestbynid(nid) : nullptr;
       sig.digest_alg = digest_name(file_md);
       sig.digest = hex(digest.p, digest.n);
-      if (file_md) sig.file_digest = file_digest(pe, file_md);
+      if (file_md) {
+        // Every signature of a file usually uses the same algorithm: hash the file once.
+        auto& cached = (*digests)[EVP_MD_get_type(file_md)];
+        if (cached.empty()) cached = file_digest(pe, file_md);
+        sig.file_digest = cached;
+      }
     }
   }
 
@@ -428,13 +434,14 @@ void parse_pkcs7(const PeFile& pe, const uint8_t* p, size_t n, int depth,
     }
   }
   out->push_back(std::move(sig));
-  for (const auto& [np, nn] : nested) parse_pkcs7(pe, np, nn, depth + 1, out);
+  for (const auto& [np, nn] : nested) parse_pkcs7(pe, np, nn, depth + 1, digests, out);
 }
 
 }  // namespace
 
 std::vector<Signature> parse_signatures(const PeFile& pe) {
   std::vector<Signature> out;
+  std::map<int, std::string> digests;  // file digest by algorithm
   const DataDirectory* dir = pe.directory(kDirSecurity);
   if (!dir || dir->virtual_address == 0 || dir->size == 0) return out;
   Reader r(pe.data);
@@ -447,7 +454,7 @@ std::vector<Signature> parse_signatures(const PeFile& pe) {
     r.u16(off + 6, &type);
     if (length < 8 || length > end - off) break;
     if (type == kCertTypePkcsSignedData)
-      parse_pkcs7(pe, r.at(off + 8, length - 8), length - 8, 0, &out);
+      parse_pkcs7(pe, r.at(off + 8, length - 8), length - 8, 0, &digests, &out);
     off += (uint64_t{length} + 7) & ~uint64_t{7};
   }
   return out;
