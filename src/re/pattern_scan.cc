@@ -139,31 +139,30 @@ void try_at(Ctx& c, uint32_t vid, size_t s) {
 }
 
 // A pattern that is one byte set repeated L times (/[\x01-\x7f]{44}/, base64 detectors) matches
-// at every start of a run of at least L such bytes: one pass finds the runs.
-void scan_uniform_runs(Ctx& c, const Variant& v) {
-  const ByteSet& set = c.set.seq_sets[c.set.seq_items[v.seq_begin]];
-  size_t len = v.seq_len;
+// at every start of a run of at least L such bytes. Such patterns are grouped by byte set at
+// build time, so one pass finds the runs for the whole group.
+void scan_uniform_group(Ctx& c, const UniformGroup& g) {
+  bool in[256];
+  const ByteSet& set = c.set.seq_sets[g.set];
+  for (int b = 0; b < 256; ++b) in[b] = set.has(static_cast<uint8_t>(b));
   size_t i = 0;
   while (i < c.size) {
-    if (!set.has(c.data[i])) {
+    if (!in[c.data[i]]) {
       ++i;
       continue;
     }
     size_t j = i;
-    while (j < c.size && set.has(c.data[j])) ++j;
-    for (size_t s = i; j - s >= len; ++s) {
-      if (pattern_done(c, v.pattern) || deadline_passed(c)) return;
-      emit(c, v, s, len);
+    while (j < c.size && in[c.data[j]]) ++j;
+    for (uint32_t vid : g.variants) {
+      const Variant& v = c.set.variants[vid];
+      for (size_t s = i; j - s >= v.seq_len; ++s) {
+        if (pattern_done(c, v.pattern) || deadline_passed(c)) break;
+        emit(c, v, s, v.seq_len);
+      }
     }
+    if (c.timed_out) return;
     i = j;
   }
-}
-
-bool uniform(const PatternSet::Impl& set, const Variant& v) {
-  if (v.literal || v.seq_len == 0) return false;
-  for (uint32_t i = 1; i < v.seq_len; ++i)
-    if (set.seq_items[v.seq_begin + i] != set.seq_items[v.seq_begin]) return false;
-  return true;
 }
 
 bool seen_start(Ctx& c, uint32_t vid, size_t s) {
@@ -259,23 +258,25 @@ ScanOutcome PatternSet::scan(PatternScratch& scratch, std::span<const uint8_t> d
   }
   for (const Fallback& f : set.fallbacks) {
     if (c.timed_out) break;
-    uint32_t p = set.variants[f.variant].pattern;
     if (f.where == Fallback::Where::kAtStart) {
       try_at(c, f.variant, 0);
-      continue;
-    }
-    if (f.where == Fallback::Where::kAtEnd) {
+    } else if (f.where == Fallback::Where::kAtEnd) {
       if (f.length <= data.size()) try_at(c, f.variant, data.size() - f.length);
-      continue;
     }
-    if (uniform(set, set.variants[f.variant])) {
-      scan_uniform_runs(c, set.variants[f.variant]);
-      continue;
-    }
-    for (size_t pos = 0; pos < data.size(); ++pos) {
-      if (!f.first.has(data[pos])) continue;
-      if (pattern_done(c, p) || deadline_passed(c)) break;
-      try_at(c, f.variant, pos);
+  }
+  for (const UniformGroup& g : set.uniform_groups) {
+    if (c.timed_out) break;
+    scan_uniform_group(c, g);
+  }
+  // The other fallbacks share one pass: each byte value lists the variants it can start.
+  if (!set.fallback_any.empty()) {
+    for (size_t pos = 0; pos < data.size() && !c.timed_out; ++pos) {
+      const auto& here = set.fallback_by_byte[data[pos]];
+      for (uint32_t f : here) {
+        uint32_t vid = set.fallbacks[f].variant;
+        if (pattern_done(c, set.variants[vid].pattern) || deadline_passed(c)) continue;
+        try_at(c, vid, pos);
+      }
     }
   }
   // Order and deduplicate what this scan added.

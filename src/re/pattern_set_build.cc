@@ -6,6 +6,7 @@
 // prefilter literal each, whose hit is then fanned out to every variant that uses it. The
 // database is built with hs_compile_multi over \xHH-escaped literals, because
 // hs_compile_lit_multi rejects literals that begin with a zero byte.
+#include <algorithm>
 #include <unordered_map>
 
 #include "re/atom_quality.h"
@@ -165,6 +166,29 @@ bool build_structures(PatternSet::Impl& impl, std::vector<BuildWarning>* warning
     }
     if (!slow.empty() && warnings)
       warnings->push_back(BuildWarning{pi, "string is slowing down scanning: " + slow});
+  }
+  // Index the unanchored fallbacks by first byte so that scan() makes one pass for all.
+  for (uint32_t f = 0; f < impl.fallbacks.size(); ++f) {
+    const Fallback& fb = impl.fallbacks[f];
+    const Variant& v = impl.variants[fb.variant];
+    bool uniform = !v.literal && v.seq_len > 0;
+    for (uint32_t i = 1; uniform && i < v.seq_len; ++i)
+      uniform = impl.seq_items[v.seq_begin + i] == impl.seq_items[v.seq_begin];
+    if (fb.where != Fallback::Where::kAnywhere) continue;
+    if (uniform) {
+      uint32_t set = impl.seq_items[v.seq_begin];
+      auto g = std::find_if(impl.uniform_groups.begin(), impl.uniform_groups.end(),
+                            [&](const UniformGroup& u) { return u.set == set; });
+      if (g == impl.uniform_groups.end()) {
+        impl.uniform_groups.push_back(UniformGroup{set, {}});
+        g = impl.uniform_groups.end() - 1;
+      }
+      g->variants.push_back(fb.variant);
+      continue;
+    }
+    impl.fallback_any.push_back(f);
+    for (int b = 0; b < 256; ++b)
+      if (fb.first.has(static_cast<uint8_t>(b))) impl.fallback_by_byte[b].push_back(f);
   }
   return true;
 }

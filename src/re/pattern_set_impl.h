@@ -11,6 +11,7 @@
 
 #include <hs/hs.h>
 
+#include <array>
 #include <memory>
 #include <string>
 #include <vector>
@@ -62,6 +63,12 @@ struct Fallback {
   uint64_t length = 0;  // kAtEnd
 };
 
+// Unanchored fallbacks that are one byte set repeated (seq_sets[set]), found from runs.
+struct UniformGroup {
+  uint32_t set = 0;
+  std::vector<uint32_t> variants;
+};
+
 struct HsDatabaseDeleter {
   void operator()(hs_database_t* db) const { hs_free_database(db); }
 };
@@ -72,6 +79,11 @@ struct PatternSet::Impl {
   std::vector<Program> programs;
   std::vector<Atom> atoms;
   std::vector<Fallback> fallbacks;
+  // Fallbacks tried wherever they may start (not anchored, not uniform runs): their indices,
+  // and for each byte value the ones whose first byte set contains it.
+  std::vector<uint32_t> fallback_any;
+  std::vector<UniformGroup> uniform_groups;
+  std::array<std::vector<uint32_t>, 256> fallback_by_byte;
   std::vector<ByteSet> seq_sets;
   std::vector<uint32_t> seq_items;
   std::unique_ptr<hs_database_t, HsDatabaseDeleter> db;
