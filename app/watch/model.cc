@@ -202,8 +202,11 @@ bool Model::Deleted(Actor& a, const std::string& path, const Sample* before) {
   return false;
 }
 
-bool Model::Renamed(Actor& a, const std::string& from, const std::string& to) {
-  if (a.renames.size() < 1000000) a.renames.emplace_back(from, to);
+bool Model::Renamed(Actor& a, const std::string& from, const std::string& to, bool overwrote) {
+  if (a.renames.size() < 1000000) {
+    a.renames.emplace_back(from, to);
+    a.rename_overwrote.push_back(overwrote);
+  }
   if (a.created.erase(from)) a.created.insert(to);
   std::string fb = BaseOf(from), tb = BaseOf(to);
   std::string ext;

@@ -63,6 +63,7 @@ struct Actor {
   // Bookkeeping for restore and for the patterns.
   std::set<std::string> created;                             // new paths (files)
   std::vector<std::pair<std::string, std::string>> renames;  // from, to
+  std::vector<bool> rename_overwrote;  // per rename: it replaced a file the actor had seen
   std::set<std::string> deleted;
   std::map<std::string, int> new_ext_count;
   double rename_weight = 0;
@@ -100,7 +101,7 @@ class Model {
   // An existing file rewritten while the store had no copy of it: judged on its new content.
   bool RewrittenWithoutCopy(Actor& a, const std::string& path, const Sample& after);
   bool Deleted(Actor& a, const std::string& path, const Sample* before);
-  bool Renamed(Actor& a, const std::string& from, const std::string& to);
+  bool Renamed(Actor& a, const std::string& from, const std::string& to, bool overwrote = false);
   bool DecoyTouched(Actor& a, const std::string& path, bool destructive);
   bool OddExecutable(Actor& a, const std::string& why);
   // A write by a suspicious actor was denied because the store could not keep a copy.

@@ -609,14 +609,22 @@ void Monitor::OnNotif(const fanotify_event_metadata* md) {
     if (decoys_.count(path1)) {
       convict |= model_.DecoyTouched(*a, path1, true);
     } else {
-      // A file renamed over an existing one destroys it.
-      if (a->seen.count(path2)) deleted(path2);
+      // A file renamed over one the actor had seen destroys it. (When the inode now at the
+      // target is the one seen there, the open was simply reported before the rename.)
+      bool overwrote = false;
+      auto t = a->seen.find(path2);
+      if (t != a->seen.end()) {
+        struct stat st;
+        overwrote = stat(path2.c_str(), &st) != 0 || st.st_dev != t->second.first ||
+                    st.st_ino != t->second.second;
+        if (overwrote) deleted(path2);
+      }
       auto s = a->seen.find(path1);
       if (s != a->seen.end()) {
         a->seen[path2] = s->second;
         a->seen.erase(path1);
       }
-      convict |= model_.Renamed(*a, path1, path2);
+      convict |= model_.Renamed(*a, path1, path2, overwrote);
     }
   }
   if (convict) Convict(*a);
@@ -678,8 +686,15 @@ void Monitor::StartRestore(Actor& a) {
       store_.dir() + "/quarantine-" + std::to_string(getpid()) + "-" + std::to_string(a.id);
   // Where each renamed path came from, following chains (a -> b -> c: c came from a), so a
   // file first seen after a move is put back where it was before the move.
+  // Renames over a file the actor had seen are not moves of that file: the file seen there
+  // goes back there (write a temporary, rename it over the original).
   std::map<std::string, std::string> origin;
-  for (const auto& [from, to] : a.renames) {
+  for (size_t i = 0; i < a.renames.size(); ++i) {
+    const auto& [from, to] = a.renames[i];
+    if (i < a.rename_overwrote.size() && a.rename_overwrote[i]) {
+      origin.erase(to);
+      continue;
+    }
     auto o = origin.find(from);
     origin[to] = o == origin.end() ? from : o->second;
   }
@@ -704,7 +719,10 @@ void Monitor::StartRestore(Actor& a) {
   for (auto it = a.renames.rbegin(); it != a.renames.rend(); ++it) {
     const auto& [from, to] = *it;
     struct stat st;
-    if (targets.count(from) || moved_back.count(to) || stat(from.c_str(), &st) == 0) continue;
+    // Not when the name it took is itself being restored (a copy renamed over an original).
+    if (targets.count(from) || targets.count(to) || moved_back.count(to) ||
+        stat(from.c_str(), &st) == 0)
+      continue;
     if (stat(to.c_str(), &st) != 0 || decoys_.count(to)) continue;
     plan.rename_back.emplace_back(to, from);
     moved_back.insert(to);

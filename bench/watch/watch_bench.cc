@@ -120,6 +120,7 @@ int main(int argc, char** argv) {
   std::vector<Mode> modes = {
       {"in-place", {"--mode", "inplace"}, {}},
       {"copy-then-delete", {"--mode", "copy-delete"}, {}},
+      {"copy renamed over", {"--mode", "replace"}, {}},
       {"rename .ryk", {"--mode", "rename", "--ext", "ryk"}, {}},
       {"move across dirs", {"--mode", "move"}, {}},
       {"intermittent", {"--mode", "intermittent"}, {}},

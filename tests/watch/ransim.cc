@@ -2,10 +2,11 @@
 //
 // It encrypts files for real (AES-256-CTR with a random key that is thrown away, as ransomware
 // does), with each behaviour vigie watch must catch: in-place overwrite, write-copy-then-
-// delete, rename to one new extension, moves across directories, intermittent encryption
-// (every 4th 4 KiB block), header-preserving encryption, writes through mmap, ransom notes in
-// every directory, worker processes (same process group, or new sessions), slow encryption,
-// a binary run from /tmp, deleted, or renamed after start, and a death in the middle of a file.
+// delete, a copy renamed over the original, rename to one new extension, moves across directories,
+// intermittent encryption (every 4th 4 KiB block), header-preserving encryption, writes through
+// mmap, ransom notes in every directory, worker processes (same process group, or new sessions),
+// slow encryption, a binary run from /tmp, deleted, or renamed after start, and a death in the
+// middle of a file.
 //
 // Confinement: it only runs on a directory under /tmp (or $TMPDIR) that holds the marker file
 // `.ransim-target` written by the test harness, and never follows symbolic links or leaves
@@ -143,6 +144,22 @@ bool Attack(const Options& o, const std::string& path, bool die_half,
     if (!ok) return false;
     return unlink(p.c_str()) == 0;
   }
+  if (o.mode == "replace") {
+    // Encrypted copy under a temporary name, then renamed over the original.
+    int in = open(p.c_str(), O_RDONLY | O_CLOEXEC);
+    if (in < 0) return false;
+    std::string data;
+    bool ok = ReadAll(in, &data);
+    close(in);
+    if (!ok) return false;
+    std::string tmp = p + ".tmp~";
+    int out = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (out < 0) return false;
+    Say("touch " + path);
+    ok = WriteAt(out, Encrypted(data), 0, die_half);
+    close(out);
+    return ok && rename(tmp.c_str(), p.c_str()) == 0;
+  }
   int fd = open(p.c_str(), O_RDWR | O_CLOEXEC);
   if (fd < 0) return false;
   Say("touch " + path);
@@ -259,10 +276,11 @@ void Relocate(const Options& o, char** argv) {
 }
 
 int Usage() {
-  fprintf(stderr,
-          "usage: vigie-ransim --root DIR [--mode inplace|copy-delete|rename|move|intermittent|"
-          "header|mmap] [--ext EXT] [--workers N] [--setsid-workers] [--notes] [--delay-ms N] "
-          "[--exe tmp|deleted|renamed] [--die-after N] [--max-files N]\n");
+  fprintf(
+      stderr,
+      "usage: vigie-ransim --root DIR [--mode inplace|copy-delete|replace|rename|move|intermittent|"
+      "header|mmap] [--ext EXT] [--workers N] [--setsid-workers] [--notes] [--delay-ms N] "
+      "[--exe tmp|deleted|renamed] [--die-after N] [--max-files N]\n");
   return 2;
 }
 
@@ -296,8 +314,8 @@ int main(int argc, char** argv) {
     else
       return Usage();
   }
-  static const char* const kModes[] = {"inplace",      "copy-delete", "rename", "move",
-                                       "intermittent", "header",      "mmap"};
+  static const char* const kModes[] = {"inplace", "copy-delete",  "replace", "rename",
+                                       "move",    "intermittent", "header",  "mmap"};
   if (o.root.empty() || std::find_if(std::begin(kModes), std::end(kModes), [&](const char* m) {
                           return o.mode == m;
                         }) == std::end(kModes))

@@ -48,6 +48,7 @@ class WatchTest : public ::testing::Test {
 
 TEST_F(WatchTest, InPlaceOverwrite) { Expect({"--mode", "inplace"}); }
 TEST_F(WatchTest, WriteCopyThenDelete) { Expect({"--mode", "copy-delete"}); }
+TEST_F(WatchTest, CopyRenamedOverTheOriginal) { Expect({"--mode", "replace"}); }
 TEST_F(WatchTest, RenameToOneExtension) { Expect({"--mode", "rename", "--ext", "ryk"}); }
 TEST_F(WatchTest, RenameAcrossDirectories) { Expect({"--mode", "move"}); }
 TEST_F(WatchTest, IntermittentEncryption) { Expect({"--mode", "intermittent"}); }
