@@ -285,6 +285,13 @@ bool Store::Restore(const StoreEntry& e, const std::string& dest, std::string* e
     return false;
   }
   std::string tmp = dest + ".vigie-restore-" + std::to_string(e.id);
+  // The directory may be gone too (an attack that removes what it encrypted).
+  size_t slash = dest.rfind('/');
+  if (slash != std::string::npos && slash > 0) {
+    std::string dir = dest.substr(0, slash);
+    for (size_t i = 1; i <= dir.size(); ++i)
+      if (i == dir.size() || dir[i] == '/') mkdir(dir.substr(0, i).c_str(), 0755);
+  }
   int out = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (out < 0) {
     *err = "cannot create " + tmp + ": " + std::strerror(errno);

@@ -78,6 +78,23 @@ TEST_F(StoreTest, HeldFileSurvivesDeletion) {
   EXPECT_EQ(Read(path), orig);
 }
 
+TEST_F(StoreTest, RestoreRecreatesARemovedDirectory) {
+  Store s(root_ + "/store", 1 << 20, logger_);
+  std::string err, msg;
+  ASSERT_TRUE(s.Init(&err));
+  fs::create_directories(root_ + "/tree/x/y");
+  std::string path = root_ + "/tree/x/y/d.txt", orig = ForgeText(9, 3000);
+  ASSERT_TRUE(WriteFile(path, orig));
+  int fd = open(path.c_str(), O_RDONLY);
+  ASSERT_EQ(s.Keep(1, fd, path, true, &msg), Store::Result::kKept);
+  close(fd);
+  fs::remove_all(root_ + "/tree/x");
+  auto entries = s.EntriesOf(1);
+  ASSERT_EQ(entries.size(), 1u);
+  ASSERT_TRUE(Store::Restore(*entries[0], path, &err)) << err;
+  EXPECT_EQ(Read(path), orig);
+}
+
 TEST_F(StoreTest, BudgetIsEnforced) {
   Store s(root_ + "/store", 6000, logger_);
   std::string err, msg;
