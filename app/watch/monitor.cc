@@ -595,7 +595,18 @@ void Monitor::OnNotif(const fanotify_event_metadata* md) {
     if (s != a->seen.end()) {
       // A held descriptor keeps a deleted file's data: no copy needed until a restore.
       e = store_.Find(a->id, s->second.first, s->second.second);
-      if (e) store_.Orphaned(a->id, e->dev, e->ino);
+      if (e && !store_.Orphaned(a->id, e->dev, e->ino)) {
+        // Deleted files held past the budget: give the space of blameless actors back at
+        // once (a backup rotation deleting old archives must get its disk space).
+        for (auto& [id, other] : model_.actors())
+          if (other.score == 0 && id != a->id) store_.DropOrphans(id);
+        if (a->score == 0) {
+          store_.DropOrphans(a->id);
+          e = nullptr;
+        }
+        if (store_.used() > store_.budget())
+          StoreProblem(Store::Result::kBudget, "deleted files held past the budget", path);
+      }
     }
     Sample before;
     bool have = e && Store::SampleOf(*e, &before);

@@ -185,16 +185,22 @@ Store::Result Store::Keep(uint64_t actor, int fd, const std::string& path, bool 
   return Result::kKept;
 }
 
-void Store::Orphaned(uint64_t actor, dev_t dev, ino_t ino) {
+bool Store::Orphaned(uint64_t actor, dev_t dev, ino_t ino) {
   auto found = by_inode_.find(Key{actor, dev, ino});
-  if (found == by_inode_.end()) return;
+  if (found == by_inode_.end()) return true;
   StoreEntry& e = entries_[found->second];
-  if (e.copy || e.orphaned) return;
+  if (e.copy || e.orphaned) return used_ <= budget_;
   e.orphaned = true;
   used_ += e.size;
-  if (used_ > budget_)
-    log_("store budget exceeded by deleted files still held (" + std::to_string(used_) +
-         " bytes); they are released when their processes exit");
+  return used_ <= budget_;
+}
+
+void Store::DropOrphans(uint64_t actor) {
+  for (auto it = entries_.begin(); it != entries_.end();) {
+    auto next = std::next(it);
+    if (it->second.actor == actor && it->second.orphaned) Erase(it);
+    it = next;
+  }
 }
 
 Store::Result Store::Secure(uint64_t actor, dev_t dev, ino_t ino, std::string* msg) {

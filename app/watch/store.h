@@ -67,7 +67,10 @@ class Store {
   Result Secure(uint64_t actor, dev_t dev, ino_t ino, std::string* msg);
   // The held file lost its last name: its blocks now live only through the store, so they
   // count against the budget from now on.
-  void Orphaned(uint64_t actor, dev_t dev, ino_t ino);
+  // Returns false when the budget is now exceeded.
+  bool Orphaned(uint64_t actor, dev_t dev, ino_t ino);
+  // Releases the deleted files held for `actor` (its disk space comes back).
+  void DropOrphans(uint64_t actor);
   const StoreEntry* Find(uint64_t actor, dev_t dev, ino_t ino) const;
   std::vector<const StoreEntry*> EntriesOf(uint64_t actor) const;
   // Forgets the entries of `actor` and removes their objects.

@@ -70,7 +70,10 @@ TEST_F(StoreTest, HeldFileSurvivesDeletion) {
   close(fd);
   EXPECT_EQ(s.held(), 1u);
   ASSERT_EQ(unlink(path.c_str()), 0);
+  EXPECT_TRUE(s.Orphaned(1, st.st_dev, st.st_ino));
+  EXPECT_EQ(s.used(), orig.size());  // deleted, its blocks live through the store
   ASSERT_EQ(s.Secure(1, st.st_dev, st.st_ino, &msg), Store::Result::kKept) << msg;
+  EXPECT_EQ(s.used(), orig.size());
   EXPECT_EQ(s.held(), 0u);
   const StoreEntry* e = s.Find(1, st.st_dev, st.st_ino);
   ASSERT_NE(e, nullptr);
@@ -93,6 +96,25 @@ TEST_F(StoreTest, RestoreRecreatesARemovedDirectory) {
   ASSERT_EQ(entries.size(), 1u);
   ASSERT_TRUE(Store::Restore(*entries[0], path, &err)) << err;
   EXPECT_EQ(Read(path), orig);
+}
+
+TEST_F(StoreTest, HeldDeletedFilesOverTheBudgetCanBeReleased) {
+  Store s(root_ + "/store", 4000, logger_);
+  std::string err, msg;
+  ASSERT_TRUE(s.Init(&err));
+  std::string path = root_ + "/tree/old-backup.tar";
+  ASSERT_TRUE(WriteFile(path, std::string(10000, 'b')));
+  int fd = open(path.c_str(), O_RDONLY);
+  struct stat st;
+  fstat(fd, &st);
+  ASSERT_EQ(s.Keep(3, fd, path, false, &msg), Store::Result::kKept);
+  close(fd);
+  ASSERT_EQ(unlink(path.c_str()), 0);
+  EXPECT_FALSE(s.Orphaned(3, st.st_dev, st.st_ino));
+  s.DropOrphans(3);
+  EXPECT_EQ(s.used(), 0u);
+  EXPECT_EQ(s.held(), 0u);
+  EXPECT_EQ(s.Find(3, st.st_dev, st.st_ino), nullptr);
 }
 
 TEST_F(StoreTest, BudgetIsEnforced) {
