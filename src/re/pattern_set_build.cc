@@ -6,6 +6,15 @@
 // prefilter literal each, whose hit is then fanned out to every variant that uses it. The
 // database is built with hs_compile_multi over \xHH-escaped literals, because
 // hs_compile_lit_multi rejects literals that begin with a zero byte.
+//
+// Per atom use, build() also prepares what makes verification cheap: the fixed distance back to
+// the match start when the prefix has a fixed length, otherwise a reversed prefix program and a
+// program for what follows the atom; and per variant, a plain byte-set sequence when the pattern
+// has no jumps or alternatives. Fallbacks are indexed by first byte, and repeated-set ones
+// grouped by set, so that scan() covers each group in one pass.
+//
+// A pattern whose best atom is one byte, or only common bytes, or that has none, gets a
+// BuildWarning; this matches the strings YARA reports as slowing down scanning.
 #include <algorithm>
 #include <unordered_map>
 
