@@ -91,3 +91,44 @@ TEST(Content, KindForName) {
 
 }  // namespace
 }  // namespace vigie::watch
+
+namespace vigie::watch {
+namespace {
+
+TEST(Content, HostileBytesNeverCrash) {
+  // Short, truncated and random buffers, including ones that start like every known magic.
+  const char* magics[] = {"%PDF-",
+                          "PK\x03\x04",
+                          "\x89PNG\r\n\x1a\n",
+                          "\xff\xd8\xff",
+                          "GIF89a",
+                          "BM",
+                          "SQLite format 3",
+                          "\x7f"
+                          "ELF",
+                          "\x1f\x8b",
+                          "\x8c",
+                          "\xc3",
+                          "\x85",
+                          "x\x9c",
+                          "RIFF"};
+  for (int i = 0; i < 2000; ++i) {
+    size_t n = size_t(i * 37 % 9000);
+    std::string a = Random(n), b = Random(size_t(i * 53 % 7000));
+    std::string m = magics[i % (sizeof magics / sizeof *magics)];
+    if (i % 2) a = (m + a).substr(0, std::max<size_t>(n, 1));
+    if (i % 3 == 0) b = m + b;
+    Sample sa = Of(a), sb = Of(b);
+    (void)KindName(KindOf(a));
+    (void)TrailerIntact(KindOf(a), sa);
+    (void)Compare(sa, sb);
+    (void)Compare(sb, sa);
+    (void)AssessNew(i % 2 ? "/x/a.pdf" : "noext", sb);
+  }
+  Sample empty;
+  EXPECT_FALSE(Compare(empty, empty).destroyed);
+  EXPECT_FALSE(AssessNew("", empty).destroyed);
+}
+
+}  // namespace
+}  // namespace vigie::watch
