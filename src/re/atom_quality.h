@@ -16,10 +16,11 @@
 
 namespace vigie::re {
 
-inline constexpr int kAtomMaxLength = 16;     // longer windows add little selectivity
-inline constexpr int kAtomMinUsable = 10;     // below: no atom, the pattern is scanned directly
-inline constexpr int kAtomGood = 26;          // below: the pattern is reported as slowing scans
-inline constexpr int kAtomMaxExpansion = 16;  // masked positions expand into at most this many
+inline constexpr int kAtomMaxLength = 16;       // longer windows add little selectivity
+inline constexpr size_t kMaxLiteralAtom = 256;  // longer literals are searched by a window
+inline constexpr int kAtomMinUsable = 10;       // below: no atom, the pattern is scanned directly
+inline constexpr int kAtomGood = 26;            // below: the pattern is reported as slowing scans
+inline constexpr int kAtomMaxExpansion = 16;    // masked positions expand into at most this many
 
 // Scores a window one position at a time (the atom search grows windows from each start).
 class AtomScorer {

@@ -59,6 +59,28 @@ std::string describe(const std::string& atom) {
   return out;
 }
 
+// Start of the kAtomMaxLength-byte window of a long literal with the best atom quality.
+size_t best_literal_window(const std::string& bytes, bool caseless) {
+  std::vector<ByteSet> sets(bytes.size());
+  std::vector<int> counts(bytes.size());
+  for (size_t i = 0; i < bytes.size(); ++i) {
+    sets[i].add(static_cast<uint8_t>(bytes[i]));
+    if (caseless) sets[i].fold_case();
+    counts[i] = sets[i].count();
+  }
+  size_t best = 0;
+  int best_q = -1;
+  for (size_t s = 0; s + kAtomMaxLength <= bytes.size(); ++s) {
+    AtomScorer scorer;
+    for (size_t i = s; i < s + kAtomMaxLength; ++i) scorer.push(sets[i], counts[i]);
+    if (scorer.score() > best_q) {
+      best_q = scorer.score();
+      best = s;
+    }
+  }
+  return best;
+}
+
 }  // namespace
 
 bool build_structures(PatternSet::Impl& impl, std::vector<BuildWarning>* warnings,
@@ -101,9 +123,14 @@ bool build_structures(PatternSet::Impl& impl, std::vector<BuildWarning>* warning
         if (q < kAtomMinUsable) {
           impl.fallbacks.push_back(Fallback{vid, literal_first(impl.variants[vid])});
           slow = "no usable atom, best is {" + describe(src.bytes) + "}";
-        } else {
+        } else if (src.bytes.size() <= kMaxLiteralAtom) {
           add_atom(src.bytes, src.caseless, AtomUse{vid, kNoProgram});
           if (q < kAtomGood && slow.empty()) slow = "weak atom {" + describe(src.bytes) + "}";
+        } else {
+          // Long literals: the prefilter takes the best window, the verifier compares the rest.
+          size_t at = best_literal_window(src.bytes, src.caseless);
+          add_atom(src.bytes.substr(at, kAtomMaxLength), src.caseless,
+                   AtomUse{vid, kNoProgram, static_cast<uint32_t>(at)});
         }
         continue;
       }

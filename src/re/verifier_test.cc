@@ -20,6 +20,16 @@ TEST(Verifier, TextMatchesOverlapAtEveryOffset) {
   EXPECT_EQ(scan_one(text("abc"), "ab"), Found{});
 }
 
+TEST(Verifier, LongLiteralsUseAWindow) {
+  // Longer than any prefilter literal: found through its best window, compared whole.
+  std::string lit(100000, 'A');
+  for (size_t i = 0; i < lit.size(); i += 7) lit[i] = 'B';
+  lit[5000] = 'Z';
+  std::string other = lit;
+  other[99999] = 'C';
+  EXPECT_EQ(scan_one(text(lit), "xy" + lit + other), (Found{{2, 100000}}));
+}
+
 TEST(Verifier, GreedyAndLazyRegex) {
   EXPECT_EQ(scan_one(regex("ab+"), "abbbab"), (Found{{0, 4}, {4, 2}}));
   EXPECT_EQ(scan_one(regex("ab+?"), "abbbab"), (Found{{0, 2}, {4, 2}}));
