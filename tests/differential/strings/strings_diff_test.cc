@@ -555,5 +555,65 @@ TEST(StringsDifferential, RandomRegexAndHex) {
   EXPECT_GT(accepted, 240);
 }
 
+// Random text strings with random modifiers over data built from the same few characters, so
+// that case, wide forms, xor keys and word boundaries all occur.
+TEST(StringsDifferential, RandomTextModifiers) {
+  ASSERT_EQ(access("/usr/bin/yara", X_OK), 0);
+  std::mt19937 rng(1129);
+  std::vector<Case> cases;
+  const char alphabet[] = "abAB _1";
+  for (int i = 0; i < 200; ++i) {
+    std::string text;
+    int n = 2 + rng() % 3;
+    for (int k = 0; k < n; ++k) text.push_back("abAB"[rng() % 4]);
+    std::string decl = "\"" + text + "\"";
+    bool xored = rng() % 4 == 0;
+    if (xored) {
+      decl += " xor(0-3)";
+    } else if (rng() % 2) {
+      decl += " nocase";
+    }
+    switch (rng() % 3) {
+      case 0:
+        break;
+      case 1:
+        decl += " wide";
+        break;
+      case 2:
+        decl += " ascii wide";
+        break;
+    }
+    if (rng() % 2) decl += " fullword";
+    std::string data;
+    int pieces = 4 + rng() % 6;
+    for (int k = 0; k < pieces; ++k) {
+      std::string piece = rng() % 3 ? text : std::string(1, alphabet[rng() % 7]);
+      for (auto& ch : piece)
+        if (rng() % 3 == 0) ch = static_cast<char>(ch ^ 0x20);  // flip case (or ' ' <-> 0)
+      uint8_t key = xored && rng() % 2 ? static_cast<uint8_t>(rng() % 4) : 0;
+      bool wide = rng() % 2;
+      for (char ch : piece) {
+        data.push_back(static_cast<char>(ch ^ key));
+        if (wide) data.push_back(static_cast<char>(key));
+      }
+      if (rng() % 2) data.push_back(alphabet[rng() % 7]);
+    }
+    cases.push_back({decl, data});
+  }
+  Runner runner;
+  auto yara = runner.run(cases);
+  ASSERT_EQ(yara.size(), cases.size());
+  size_t with_matches = 0;
+  for (size_t k = 0; k < cases.size(); ++k) {
+    YaraResult v = vigie(cases[k].decl, cases[k].data);
+    with_matches += !v.found.empty();
+    EXPECT_EQ(yara[k].accepted, v.accepted) << cases[k].decl;
+    EXPECT_EQ(show(yara[k].found), show(v.found))
+        << cases[k].decl << " on " << cases[k].data.size() << " bytes";
+  }
+  EXPECT_TRUE(runner.yara_failed.empty());
+  EXPECT_GT(with_matches, 100u);
+}
+
 }  // namespace
 }  // namespace vigie::re
