@@ -34,6 +34,8 @@ TEST(RegexParser, RejectsWithYaraMessagesAndOffsets) {
     uint32_t offset;
   } cases[] = {
       {"a{3,2}", "bad repeat interval", 1},
+      {"xa{0}b", "bad repeat interval", 2},
+      {"xa{,0}b", "bad repeat interval", 2},
       {"a{0,40000}", "repeat interval too large", 1},
       {"a{32768}", "repeat interval too large", 1},
       {"a**", "syntax error", 2},

@@ -121,7 +121,7 @@ class RegexParser {
       has_b = number(b);
     }
     if (p >= s_.size() || s_[p] != '}') return false;
-    if (!has_a && !has_b) return false;
+    if (!has_a && !has_b && !comma) return false;  // "{}" is literal, "{,}" means {0,}
     if (!comma) b = a, has_b = true;
     lo = has_a ? static_cast<uint32_t>(a) : 0;
     hi = has_b ? static_cast<uint32_t>(b) : kUnbounded;
@@ -154,7 +154,8 @@ class RegexParser {
         return true;
       }
       if (too_large) return fail("repeat interval too large", qpos);
-      if (hi != kUnbounded && lo > hi) return fail("bad repeat interval", qpos);
+      // YARA rejects empty ranges, {0} and {0,0} included.
+      if (hi != kUnbounded && (lo > hi || hi == 0)) return fail("bad repeat interval", qpos);
     } else {
       out = a;
       return true;
