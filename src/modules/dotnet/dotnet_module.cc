@@ -1,8 +1,9 @@
 // The dotnet module: schema and loading of the CLI metadata (cli_metadata.h) into Nodes.
 //
-// Undefined cases follow YARA: is_dotnet is 0 for anything that is not a PE with readable CLI
-// metadata, and then nothing else is set; a list whose table or heap is absent leaves its count
-// undefined, a present but empty one gives 0. Classes and methods are in dotnet_classes.cc.
+// Undefined cases follow YARA: is_dotnet is undefined for data that is not a PE and 0 for a PE
+// without readable CLI metadata, and then nothing else is set; a list whose table or heap is absent
+// leaves its count undefined, a present but empty one gives 0. Classes and methods are in
+// dotnet_classes.cc.
 #include "modules/dotnet/dotnet_module.h"
 
 namespace vigie::mod {
@@ -230,7 +231,9 @@ void load(LoadContext& ctx, Node& root) {
   std::optional<vigie::pe::PeFile> pe;
   if (vigie::pe::PeFile headers; vigie::pe::parse_headers(ctx.data, &headers))
     pe = std::move(headers);
-  std::optional<Metadata> md = pe ? Metadata::parse(*pe) : std::nullopt;
+  // Not a PE: nothing is set, is_dotnet included. A PE without CLI metadata: is_dotnet is 0.
+  if (!pe) return;
+  std::optional<Metadata> md = Metadata::parse(*pe);
   if (!md) {
     root.set_integer("is_dotnet", 0);
     return;

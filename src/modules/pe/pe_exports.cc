@@ -67,13 +67,14 @@ void parse_exports(PeFile* pe) {
     e.ordinal = base + i;
     e.rva = rva;
     e.name = std::move(names[i]);
+    // An RVA inside the export directory names a forwarder string; when that string cannot be
+    // read the entry is taken as code, whose offset may then be missing.
     if (rva >= dir_begin && rva < dir_end) {
       std::optional<uint64_t> foff = pe->rva_to_offset(rva);
       std::string fwd;
       if (foff && r.cstring(*foff, kMaxNameLength, &fwd)) e.forward_name = std::move(fwd);
-    } else {
-      e.offset = pe->rva_to_offset(rva);
     }
+    if (!e.forward_name) e.offset = pe->rva_to_offset(rva);
     pe->exports.push_back(std::move(e));
   }
 }

@@ -136,7 +136,8 @@ void load_pe(const PeFile& pe, bool is_process, Node& root) {
   for (size_t i = 0; i < pe.exports.size(); ++i) {
     const auto& e = pe.exports[i];
     Node& n = exps.at(i);
-    if (e.offset) n.set_integer("offset", static_cast<int64_t>(*e.offset));
+    // -1, not undefined, for code outside the file, as YARA sets it.
+    if (!e.forward_name) n.set_integer("offset", e.offset ? static_cast<int64_t>(*e.offset) : -1);
     if (e.name) n.set_string("name", *e.name);
     if (e.forward_name) n.set_string("forward_name", *e.forward_name);
     n.set_integer("ordinal", e.ordinal);

@@ -205,6 +205,11 @@ TEST(PeModule, MatchesYaraOnHandBuiltPe) {
   EXPECT_EQ(root.field("rich_signature").field("key").i, 0x11223344);
   EXPECT_EQ(root.field("version_info").entry("CompanyName").s, "Vigie");
   EXPECT_EQ(root.field("pdb_path").s, "C:\\x\\test.pdb");
+  EXPECT_EQ(root.field("number_of_delayed_imports").i, 1);
+  EXPECT_EQ(root.field("export_details").at(2).field("forward_name").s, "NTDLL.RtlFoo");
+  EXPECT_EQ(root.field("number_of_resources").i, 2);
+  EXPECT_EQ(root.field("resources").at(0).field("type_string").s,
+            std::string("M\0Y\0T\0Y\0P\0E\0", 12));
   unlink(path.c_str());
 }
 
@@ -234,6 +239,19 @@ TEST(PeModule, FunctionsAgreeWithYara) {
        {i(2), s("kernel32.dll"), s("Sleep")},
        "pe.imports(pe.IMPORT_DELAYED, \"kernel32.dll\", \"Sleep\")"},
       {"imports", "is", {i(-1), s("ws2_32.dll")}, "pe.imports(pe.IMPORT_ANY, \"ws2_32.dll\")"},
+      {"imports",
+       "iss",
+       {i(2), s("user32.dll"), s("messageboxa")},
+       "pe.imports(pe.IMPORT_DELAYED, \"user32.dll\", \"messageboxa\")"},
+      {"imports",
+       "isi",
+       {i(-1), s("USER32.dll"), i(5)},
+       "pe.imports(pe.IMPORT_ANY, \"USER32.dll\", 5)"},
+      {"imports",
+       "ss",
+       {s("user32.dll"), s("MessageBoxA")},
+       "pe.imports(\"user32.dll\", \"MessageBoxA\")"},
+      {"exports", "i", {i(3)}, "pe.exports(3)"},
       {"exports", "s", {s("foo")}, "pe.exports(\"foo\")"},
       {"exports", "i", {i(1)}, "pe.exports(1)"},
       {"exports", "i", {i(3)}, "pe.exports(3)"},

@@ -1,7 +1,7 @@
 // Test helper: a small hand-built PE32 DLL with a rich signature, one section, exports (one
-// named, one by ordinal only), imports by name and by ordinal from two DLLs, a version-info
-// resource and a CodeView debug entry. Tests corrupt it to check that damaged files give
-// undefined fields and never crash.
+// named, one by ordinal only, one forwarder), imports and delayed imports by name and by
+// ordinal, a version-info resource, a resource with a string type, and a CodeView debug entry.
+// Tests corrupt it to check that damaged files give undefined fields and never crash.
 #pragma once
 
 #include <cstdint>
@@ -31,7 +31,7 @@ class Buf {
 
 // Layout: headers in [0, 0x200); one section ".text" at RVA 0x1000, file offset 0x200.
 inline std::vector<uint8_t> build_test_pe() {
-  Buf b(0x800);
+  Buf b(0xa00);
   auto off = [](uint32_t rva) { return rva - 0x1000 + 0x200; };
   b.str(0, "MZ");
   b.u32(0x3c, 0x80);
@@ -80,12 +80,14 @@ inline std::vector<uint8_t> build_test_pe() {
   b.u32(dirs + 20, 0x200);
   b.u32(dirs + 48, 0x1300);  // debug
   b.u32(dirs + 52, 28);
+  b.u32(dirs + 104, 0x1600);  // delay import
+  b.u32(dirs + 108, 0x40);
   // Section table.
   const size_t st = oh + 224;
   b.str(st, ".text");
-  b.u32(st + 8, 0x600);
+  b.u32(st + 8, 0x800);
   b.u32(st + 12, 0x1000);
-  b.u32(st + 16, 0x600);
+  b.u32(st + 16, 0x800);
   b.u32(st + 20, 0x200);
   b.u32(st + 36, 0x60000020);
 
@@ -94,13 +96,15 @@ inline std::vector<uint8_t> build_test_pe() {
   b.u32(e + 4, 0x5f000001);
   b.u32(e + 12, 0x1180);
   b.u32(e + 16, 1);
-  b.u32(e + 20, 2);
+  b.u32(e + 20, 3);
   b.u32(e + 24, 1);
   b.u32(e + 28, 0x1140);
   b.u32(e + 32, 0x1150);
   b.u32(e + 36, 0x1158);
   b.u32(off(0x1140), 0x1010);
   b.u32(off(0x1144), 0x1020);
+  b.u32(off(0x1148), 0x11a0);  // inside the export directory: a forwarder
+  b.str(off(0x11a0), "NTDLL.RtlFoo");
   b.u32(off(0x1150), 0x1190);
   b.u16(off(0x1158), 1);
   b.str(off(0x1180), "test.dll");
@@ -124,6 +128,19 @@ inline std::vector<uint8_t> build_test_pe() {
   b.u32(off(0x12e0), 0x80000073);
   b.str(off(0x12d0), "WS2_32.dll");
 
+  // Delayed imports: USER32.dll (MessageBoxA by name, ordinal 5), RVA-based descriptor.
+  size_t dl = off(0x1600);
+  b.u32(dl + 0, 1);
+  b.u32(dl + 4, 0x1640);
+  b.u32(dl + 12, 0x1660);
+  b.u32(dl + 16, 0x1650);
+  b.str(off(0x1640), "USER32.dll");
+  for (uint32_t t : {0x1650u, 0x1660u}) {
+    b.u32(off(t), 0x1680);
+    b.u32(off(t + 4), 0x80000005);
+  }
+  b.str(off(0x1682), "MessageBoxA");
+
   // Debug directory: one CodeView (RSDS) entry.
   size_t d = off(0x1300);
   b.u32(d + 12, 2);
@@ -133,20 +150,37 @@ inline std::vector<uint8_t> build_test_pe() {
   b.str(off(0x1340), "RSDS");
   b.str(off(0x1340) + 24, "C:\\x\\test.pdb");
 
-  // Resources: type 16 (version) -> id 1 -> language 0x409 -> data at RVA 0x1500.
+  // Resources: a type named "MYTYPE" -> id 7 -> language 0 -> 4 bytes at RVA 0x14d0, and
+  // type 16 (version) -> id 1 -> language 0x409 -> data at RVA 0x1500.
   size_t r = off(0x1400);
-  b.u32(r + 4, 0x5f000002);
-  b.u16(r + 8, 4);
-  b.u16(r + 14, 1);
-  b.u32(r + 16, 16);
-  b.u32(r + 20, 0x80000000u | 0x18);
-  b.u16(r + 0x18 + 14, 1);
-  b.u32(r + 0x18 + 16, 1);
-  b.u32(r + 0x18 + 20, 0x80000000u | 0x30);
-  b.u16(r + 0x30 + 14, 1);
-  b.u32(r + 0x30 + 16, 0x409);
-  b.u32(r + 0x30 + 20, 0x48);
-  b.u32(r + 0x48, 0x1500);
+  auto dir = [&](size_t at, uint16_t named, uint16_t ids) {
+    b.u32(at + 4, 0x5f000002);
+    b.u16(at + 8, 4);
+    b.u16(at + 12, named);
+    b.u16(at + 14, ids);
+  };
+  auto entry = [&](size_t at, uint32_t name, uint32_t target) {
+    b.u32(at, name);
+    b.u32(at + 4, target);
+  };
+  dir(r, 1, 1);
+  entry(r + 0x10, 0x80000000u | 0xc0, 0x80000000u | 0x60);
+  entry(r + 0x18, 16, 0x80000000u | 0x20);
+  dir(r + 0x20, 0, 1);
+  entry(r + 0x30, 1, 0x80000000u | 0x38);
+  dir(r + 0x38, 0, 1);
+  entry(r + 0x48, 0x409, 0x50);
+  b.u32(r + 0x50, 0x1500);  // data entry of the version resource; size set below
+  dir(r + 0x60, 0, 1);
+  entry(r + 0x70, 7, 0x80000000u | 0x78);
+  dir(r + 0x78, 0, 1);
+  entry(r + 0x88, 0, 0x90);
+  b.u32(r + 0x90, 0x14d0);
+  b.u32(r + 0x94, 4);
+  b.u16(r + 0xc0, 6);
+  b.wstr(r + 0xc2, "MYTYPE");
+  b.str(r + 0xd0, "abcd");
+
   // VS_VERSIONINFO at RVA 0x1500, no fixed info, one StringFileInfo/StringTable/String.
   size_t v = off(0x1500);
   auto block = [&](size_t at, uint16_t len, uint16_t vlen, const std::string& k) {
@@ -171,7 +205,7 @@ inline std::vector<uint8_t> build_test_pe() {
   b.u16(after_sfi, static_cast<uint16_t>(end - after_sfi));
   b.u16(after_root, static_cast<uint16_t>(end - after_root));
   b.u16(v, static_cast<uint16_t>(end - v));
-  b.u32(r + 0x4c, static_cast<uint32_t>(end - v));
+  b.u32(r + 0x54, static_cast<uint32_t>(end - v));
   return b.bytes();
 }
 
