@@ -2,6 +2,8 @@
 // pattern and data, except where a comment says vigie differs on purpose.
 #include <gtest/gtest.h>
 
+#include <thread>
+
 #include "modules/module.h"
 #include "re/re_test_util.h"
 
@@ -222,6 +224,31 @@ TEST(Verifier, ManyPatternsShareAtoms) {
   EXPECT_EQ(m[0].offset, 3u);
   EXPECT_EQ(m[0].length, 8u);
   EXPECT_TRUE(testing::scan_matches(specs, "xx shared37 shared2x", 7).empty());
+}
+
+TEST(Verifier, ThreadsShareOneSet) {
+  std::string err;
+  auto set = PatternSet::build({regex("[0-9]+needle[a-z]+"), hex("4D 5A [2-4] 50 45"), text("abc")},
+                               nullptr, &err);
+  ASSERT_TRUE(set) << err;
+  std::string data;
+  for (int i = 0; i < 2000; ++i) data += "12needlex MZ..PE abc ";
+  std::span<const uint8_t> bytes(reinterpret_cast<const uint8_t*>(data.data()), data.size());
+  std::vector<size_t> counts(4);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      PatternScratch scratch(*set);
+      MatchTable table;
+      for (int round = 0; round < 5; ++round) {
+        table.reset(set->size());
+        set->scan(scratch, bytes, 0, {}, table);
+      }
+      counts[t] = table.matches(0).size() + table.matches(1).size() + table.matches(2).size();
+    });
+  }
+  for (auto& th : threads) th.join();
+  for (size_t c : counts) EXPECT_EQ(c, 2000u * 4);
 }
 
 TEST(Regex, SearchForMatchesOperator) {
