@@ -283,9 +283,11 @@ ScanOutcome PatternSet::scan(PatternScratch& scratch, std::span<const uint8_t> d
   for (uint32_t p : s.touched) {
     auto& list = table.list(p);
     auto first = list.begin() + s.first_index[p];
-    std::sort(first, list.end(), [](const Match& a, const Match& b) {
+    auto before = [](const Match& a, const Match& b) {
       return a.offset != b.offset ? a.offset < b.offset : a.length < b.length;
-    });
+    };
+    // Lists are often filled in order already (one atom, or a run scan).
+    if (!std::is_sorted(first, list.end(), before)) std::sort(first, list.end(), before);
     list.erase(std::unique(first, list.end(),
                            [](const Match& a, const Match& b) { return a.offset == b.offset; }),
                list.end());
