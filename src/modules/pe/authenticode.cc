@@ -97,7 +97,13 @@ std::string hex(const uint8_t* p, size_t n, const char* sep = "") {
   return out;
 }
 
-std::string digest_name(const EVP_MD* md) { return md ? OBJ_nid2ln(EVP_MD_get_type(md)) : ""; }
+// OpenSSL's long name of a NID ("sha256", "sha256WithRSAEncryption"), or "" when it has none.
+std::string long_name(int nid) {
+  const char* ln = nid != NID_undef ? OBJ_nid2ln(nid) : nullptr;
+  return ln ? ln : "";
+}
+
+std::string digest_name(const EVP_MD* md) { return md ? long_name(EVP_MD_get_type(md)) : ""; }
 
 int64_t asn1_time(const ASN1_TIME* t) {
   struct tm tm {};
@@ -118,7 +124,7 @@ Certificate describe(X509* x) {
   OPENSSL_free(s);
   c.version = X509_get_version(x) + 1;
   int nid = X509_get_signature_nid(x);
-  c.algorithm = nid != NID_undef ? OBJ_nid2ln(nid) : "";
+  c.algorithm = long_name(nid);
   const X509_ALGOR* alg = nullptr;
   X509_get0_signature(nullptr, &alg, x);
   if (alg) {
