@@ -113,7 +113,8 @@ Error readable_regions(pid_t pid, std::vector<MemoryRegion>* regions) {
   return {};
 }
 
-Error for_each_region(pid_t pid, uint64_t max_chunk, const RegionChunkFn& fn) {
+Error for_each_region(pid_t pid, uint64_t max_chunk, const RegionChunkFn& fn,
+                      const RegionFilter& want) {
   if (max_chunk == 0) max_chunk = kDefaultChunk;
   std::vector<MemoryRegion> regions;
   if (Error e = readable_regions(pid, &regions)) return e;
@@ -123,6 +124,7 @@ Error for_each_region(pid_t pid, uint64_t max_chunk, const RegionChunkFn& fn) {
   const uint64_t page = static_cast<uint64_t>(::sysconf(_SC_PAGESIZE));
   std::vector<uint8_t> buffer;
   for (const MemoryRegion& r : regions) {
+    if (want && !want(r)) continue;
     uint64_t addr = r.begin;
     while (addr < r.end) {
       uint64_t want = std::min(max_chunk, r.end - addr);

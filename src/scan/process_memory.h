@@ -40,9 +40,13 @@ std::vector<MemoryRegion> parse_proc_maps(std::string_view text);
 Error readable_regions(pid_t pid, std::vector<MemoryRegion>* regions);
 
 using RegionChunkFn = std::function<bool(uint64_t base, std::span<const uint8_t> bytes)>;
+using RegionFilter = std::function<bool(const MemoryRegion& region)>;
 
 // Calls `fn` for every chunk of every readable region, in address order. `fn` returns false
-// to stop (the result is then kAborted). `max_chunk` 0 means 1 GiB.
-Error for_each_region(pid_t pid, uint64_t max_chunk, const RegionChunkFn& fn);
+// to stop (the result is then kAborted). `max_chunk` 0 means 1 GiB. When `want` is given, only
+// the regions it accepts are read: a process may map terabytes of readable address space
+// (a sanitizer's shadow memory, a runtime's reserved heap) that a caller can choose to leave.
+Error for_each_region(pid_t pid, uint64_t max_chunk, const RegionChunkFn& fn,
+                      const RegionFilter& want = {});
 
 }  // namespace vigie
