@@ -341,6 +341,25 @@ TEST(PeModule, CorruptedFilesAreSafeAndMatchYara) {
   EXPECT_LE(l->root.field("number_of_exports").i, 16384);
 }
 
+// Ordinal imports from the DLLs whose ordinals have names: every name, and the import hash, as
+// yara gives them.
+TEST(PeModule, OrdinalNamesMatchYara) {
+  std::vector<uint32_t> ordinals;
+  for (uint32_t i = 1; i <= 520; ++i) ordinals.push_back(i);
+  for (const char* dll : {"OLEAUT32.dll", "ws2_32.dll", "WSOCK32.DLL"}) {
+    auto data = vigie::pe::testing::build_ordinal_pe(dll, ordinals);
+    std::string path = write_temp(data);
+    SCOPED_TRACE(dll);
+    compare_with_yara(path, data);
+    auto l = load(data);
+    EXPECT_EQ(l->root.field("number_of_imported_functions").i, 520);
+    std::string hash = call(*l, data, "imphash", "", {}).s;
+    EXPECT_TRUE(testing::yara_true(
+        "import \"pe\" rule vigie_rule { condition: pe.imphash() == \"" + hash + "\" }", path));
+    unlink(path.c_str());
+  }
+}
+
 TEST(PeParser, OrdinalNames) {
   EXPECT_EQ(vigie::pe::ordinal_name("WS2_32.DLL", 115), "WSAStartup");
   EXPECT_EQ(vigie::pe::ordinal_name("wsock32.dll", 3), "closesocket");

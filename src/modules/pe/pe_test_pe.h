@@ -210,3 +210,53 @@ inline std::vector<uint8_t> build_test_pe() {
 }
 
 }  // namespace vigie::pe::testing
+
+namespace vigie::pe::testing {
+
+// A PE32 whose only import is `dll` by each ordinal of `ordinals`, to compare the ordinal names
+// (and so the import hash) with another implementation.
+inline std::vector<uint8_t> build_ordinal_pe(const std::string& dll,
+                                             const std::vector<uint32_t>& ordinals) {
+  const uint32_t thunks = 0x1100;
+  const uint32_t iat = thunks + 4 * static_cast<uint32_t>(ordinals.size() + 1);
+  const uint32_t end = iat + 4 * static_cast<uint32_t>(ordinals.size() + 1);
+  const uint32_t raw = (end - 0x1000 + 0x1ff) & ~0x1ffu;
+  Buf b(0x200 + raw);
+  auto off = [](uint32_t rva) { return rva - 0x1000 + 0x200; };
+  b.str(0, "MZ");
+  b.u32(0x3c, 0x40);
+  b.str(0x40, "PE");
+  b.u16(0x44, 0x14c);
+  b.u16(0x46, 1);
+  b.u16(0x54, 224);
+  b.u16(0x56, 0x102);
+  const size_t oh = 0x58;
+  b.u16(oh, 0x10b);
+  b.u32(oh + 16, 0x1000);
+  b.u32(oh + 28, 0x400000);
+  b.u32(oh + 32, 0x1000);
+  b.u32(oh + 36, 0x200);
+  b.u32(oh + 56, 0x1000 + raw);
+  b.u32(oh + 60, 0x200);
+  b.u32(oh + 92, 16);
+  b.u32(oh + 96 + 8, 0x1000);  // import directory
+  b.u32(oh + 96 + 12, 40);
+  const size_t st = oh + 224;
+  b.str(st, ".idata");
+  b.u32(st + 8, raw);
+  b.u32(st + 12, 0x1000);
+  b.u32(st + 16, raw);
+  b.u32(st + 20, 0x200);
+  b.u32(st + 36, 0xc0000040);
+  b.u32(off(0x1000), thunks);
+  b.u32(off(0x1000) + 12, 0x1080);
+  b.u32(off(0x1000) + 16, iat);
+  b.str(off(0x1080), dll);
+  for (size_t i = 0; i < ordinals.size(); ++i) {
+    b.u32(off(thunks) + 4 * i, 0x80000000u | ordinals[i]);
+    b.u32(off(iat) + 4 * i, 0x80000000u | ordinals[i]);
+  }
+  return b.bytes();
+}
+
+}  // namespace vigie::pe::testing
