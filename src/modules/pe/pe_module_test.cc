@@ -213,6 +213,29 @@ TEST(PeModule, MatchesYaraOnHandBuiltPe) {
   unlink(path.c_str());
 }
 
+// Delayed imports described by an old linker: virtual addresses instead of RVAs.
+TEST(PeModule, DelayedImportsWithVirtualAddresses) {
+  auto data = vigie::pe::testing::build_test_pe();
+  auto put = [&](size_t o, uint32_t v) {
+    for (int i = 0; i < 4; ++i) data[o + i] = static_cast<uint8_t>(v >> (8 * i));
+  };
+  const size_t d = 0x200 + 0x600;  // the descriptor, at RVA 0x1600
+  const uint32_t base = 0x10000000;
+  put(d, 0);  // attributes: addresses are VAs
+  put(d + 4, base + 0x1640);
+  put(d + 12, base + 0x1660);
+  put(d + 16, base + 0x1650);
+  std::string path = write_temp(data);
+  compare_with_yara(path, data);
+  auto l = load(data);
+  Node& lib = l->root.field("delayed_import_details").at(0);
+  EXPECT_EQ(lib.field("library_name").s, "USER32.dll");
+  EXPECT_EQ(lib.field("functions").at(0).field("name").s, "MessageBoxA");
+  EXPECT_EQ(lib.field("functions").at(0).field("rva").i, 0x1660);
+  EXPECT_EQ(lib.field("functions").at(1).field("ordinal").i, 5);
+  unlink(path.c_str());
+}
+
 // Each function, and its value compared with what yara computes on the same file.
 TEST(PeModule, FunctionsAgreeWithYara) {
   auto data = vigie::pe::testing::build_test_pe();
