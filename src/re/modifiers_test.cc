@@ -97,6 +97,41 @@ TEST(Modifiers, XorReportsTheKey) {
   EXPECT_EQ(found[0].xor_key, 0x42);
 }
 
+TEST(Modifiers, XorGroupsFindEveryKey) {
+  // Found through the byte differences of the string, which no key changes: every key in the
+  // range is found, none outside it, also for wide forms, across delta windows (> 64 KiB).
+  auto x = mod(text("Hello, xor world"), [](auto& m) {
+    m.xor_ = true;
+    m.xor_min = 0x10;
+    m.xor_max = 0x20;
+    m.ascii = m.wide = true;
+  });
+  std::string plain = "Hello, xor world";
+  std::string data(70000, '.');
+  auto put = [&](size_t at, uint8_t key, bool wide) {
+    for (size_t i = 0; i < plain.size(); ++i) {
+      data[at + (wide ? 2 * i : i)] = static_cast<char>(plain[i] ^ key);
+      if (wide) data[at + 2 * i + 1] = static_cast<char>(key);
+    }
+  };
+  put(10, 0x10, false);
+  put(100, 0x20, true);
+  put(200, 0x21, false);    // outside the range
+  put(65530, 0x15, false);  // across the first window's end
+  put(69900, 0x1f, true);
+  auto found = scan_matches({x}, data);
+  ASSERT_EQ(found.size(), 4u);
+  EXPECT_EQ(found[0].offset, 10u);
+  EXPECT_EQ(found[0].xor_key, 0x10);
+  EXPECT_EQ(found[1].offset, 100u);
+  EXPECT_EQ(found[1].length, 32u);
+  EXPECT_EQ(found[1].xor_key, 0x20);
+  EXPECT_EQ(found[2].offset, 65530u);
+  EXPECT_EQ(found[2].xor_key, 0x15);
+  EXPECT_EQ(found[3].offset, 69900u);
+  EXPECT_EQ(found[3].xor_key, 0x1f);
+}
+
 TEST(Modifiers, Base64Encodings) {
   const char* alpha = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
   EXPECT_EQ(base64_variants("This program cannot", alpha),

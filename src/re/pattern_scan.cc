@@ -218,11 +218,64 @@ int on_atom(unsigned id, unsigned long long /*from*/, unsigned long long to, uns
   return deadline_passed(c) ? 1 : 0;
 }
 
+// An xor group matches at s with key k when data[s + i] == form[i] ^ k for every i; the key is
+// data[s] ^ form[0]. Its atom, the differences of consecutive form bytes, was found in the
+// differences of the data, which no key changes.
+void try_xor_group(Ctx& c, uint32_t vid, size_t s) {
+  const Variant& v = c.set.variants[vid];
+  if (pattern_done(c, v.pattern)) return;
+  size_t n = v.bytes.size();
+  if (s > c.size || c.size - s < n) return;
+  uint8_t key = c.data[s] ^ static_cast<uint8_t>(v.bytes[0]);
+  if (key < v.xor_min || key > v.xor_max) return;
+  for (size_t i = 0; i < n; ++i)
+    if ((c.data[s + i] ^ key) != static_cast<uint8_t>(v.bytes[i])) return;
+  if (v.fullword && !fullword_ok(c.data, c.size, s, s + n, v.wide)) return;
+  add_match(c, v.pattern, Match{c.base + s, static_cast<uint32_t>(n), key});
+}
+
+int on_xor_atom(unsigned id, unsigned long long /*from*/, unsigned long long to, unsigned /*flags*/,
+                void* p) {
+  auto* h = static_cast<HsCtx*>(p);
+  Ctx& c = *h->c;
+  const Atom& atom = c.set.xor_atoms[id];
+  size_t end = h->offset + static_cast<size_t>(to);
+  if (end < atom.bytes.size()) return 0;
+  size_t start = end - atom.bytes.size();
+  for (const AtomUse& use : atom.uses)
+    if (start >= use.back) try_xor_group(c, use.variant, start - use.back);
+  return deadline_passed(c) ? 1 : 0;
+}
+
+// The differences of the data are made window by window (kDeltaWindow bytes, overlapping by the
+// longest xor atom) into the scratch, so the pass needs no memory proportional to the data.
+constexpr size_t kDeltaWindow = 1 << 16;
+
+bool scan_xor_groups(Ctx& c, hs_scratch_t* hs) {
+  const auto& set = c.set;
+  size_t total = c.size - 1;  // number of differences
+  size_t overlap = set.max_xor_atom_length;
+  auto& d = c.s.deltas;
+  if (d.size() < kDeltaWindow + overlap) d.resize(kDeltaWindow + overlap);
+  for (size_t off = 0; off < total; off += kDeltaWindow) {
+    size_t len = std::min(kDeltaWindow + overlap, total - off);
+    for (size_t j = 0; j < len; ++j) d[j] = c.data[off + j] ^ c.data[off + j + 1];
+    HsCtx h{&c, off};
+    hs_error_t r = hs_scan(set.xor_db.get(), reinterpret_cast<const char*>(d.data()),
+                           static_cast<unsigned>(len), 0, hs, on_xor_atom, &h);
+    if (r == HS_SCAN_TERMINATED) return true;
+    if (r != HS_SUCCESS) return false;
+    if (off + len >= total) break;
+  }
+  return true;
+}
+
 }  // namespace
 
 PatternScratch::PatternScratch(const PatternSet& set) : impl_(std::make_unique<Impl>()) {
   const auto& si = set.impl();
   if (si.db) hs_alloc_scratch(si.db.get(), &impl_->hs);
+  if (si.xor_db) hs_alloc_scratch(si.xor_db.get(), &impl_->hs);  // grows it to fit both
   impl_->vm.reserve(si.max_program + 1);
   impl_->first_index.assign(set.size(), UINT32_MAX);
 }
@@ -238,9 +291,13 @@ ScanOutcome PatternSet::scan(PatternScratch& scratch, std::span<const uint8_t> d
   s.vm.steps = 0;
   s.start_cache.assign(kStartCache, ~uint64_t{0});
   ScanOutcome outcome = ScanOutcome::kOk;
+  if (!s.hs) {  // the constructor's allocation failed: try again, once per database
+    if (set.db && hs_alloc_scratch(set.db.get(), &s.hs) != HS_SUCCESS) return ScanOutcome::kError;
+    if (set.xor_db && hs_alloc_scratch(set.xor_db.get(), &s.hs) != HS_SUCCESS)
+      return ScanOutcome::kError;
+  }
 
   if (set.db && !data.empty()) {
-    if (!s.hs && hs_alloc_scratch(set.db.get(), &s.hs) != HS_SUCCESS) return ScanOutcome::kError;
     size_t overlap = set.max_atom_length;
     for (size_t off = 0; off < data.size();) {
       size_t len = std::min(kWindow, data.size() - off);
@@ -255,6 +312,9 @@ ScanOutcome PatternSet::scan(PatternScratch& scratch, std::span<const uint8_t> d
       if (off + len >= data.size()) break;
       off += len - std::min(len - 1, overlap);
     }
+  }
+  if (set.xor_db && data.size() >= 2 && !c.timed_out && outcome == ScanOutcome::kOk) {
+    if (!scan_xor_groups(c, s.hs)) outcome = ScanOutcome::kError;
   }
   for (const Fallback& f : set.fallbacks) {
     if (c.timed_out) break;

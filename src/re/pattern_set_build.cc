@@ -87,6 +87,13 @@ bool build_structures(PatternSet::Impl& impl, std::vector<BuildWarning>* warning
                       std::string* error) {
   std::unordered_map<std::string, uint32_t> atom_index;
   std::unordered_map<std::string, uint32_t> seq_set_index;
+  std::unordered_map<std::string, uint32_t> xor_atom_index;
+  auto add_xor_atom = [&](const std::string& bytes, AtomUse use) {
+    auto [it, fresh] = xor_atom_index.emplace(bytes, static_cast<uint32_t>(impl.xor_atoms.size()));
+    if (fresh) impl.xor_atoms.push_back(Atom{bytes, false, {}});
+    impl.xor_atoms[it->second].uses.push_back(use);
+    impl.max_xor_atom_length = std::max(impl.max_xor_atom_length, bytes.size());
+  };
   auto seq_set = [&](const ByteSet& b) {
     std::string key(reinterpret_cast<const char*>(b.w.data()), sizeof(b.w));
     auto [it, fresh] = seq_set_index.emplace(key, static_cast<uint32_t>(impl.seq_sets.size()));
@@ -116,6 +123,18 @@ bool build_structures(PatternSet::Impl& impl, std::vector<BuildWarning>* warning
       v.literal = src.literal;
       v.caseless = src.caseless;
       uint32_t vid = static_cast<uint32_t>(impl.variants.size());
+      if (src.literal && src.xor_group) {
+        v.bytes = src.bytes;
+        v.xor_group = true;
+        v.xor_min = src.xor_min;
+        v.xor_max = src.xor_max;
+        impl.variants.push_back(v);
+        std::string d = xor_deltas(src.bytes);
+        size_t at = d.size() <= kMaxLiteralAtom ? 0 : best_literal_window(d, false);
+        if (d.size() > kMaxLiteralAtom) d = d.substr(at, kAtomMaxLength);
+        add_xor_atom(d, AtomUse{vid, kNoProgram, static_cast<uint32_t>(at)});
+        continue;
+      }
       if (src.literal) {
         v.bytes = src.bytes;
         impl.variants.push_back(v);
@@ -229,22 +248,25 @@ bool build_structures(PatternSet::Impl& impl, std::vector<BuildWarning>* warning
   return true;
 }
 
-bool build_database(PatternSet::Impl& impl, std::string* error) {
-  if (impl.atoms.empty()) return true;
+namespace {
+
+bool compile_atoms(const std::vector<Atom>& atoms,
+                   std::unique_ptr<hs_database_t, HsDatabaseDeleter>& out, std::string* error) {
+  if (atoms.empty()) return true;
   std::vector<std::string> exprs;
   std::vector<const char*> ptrs;
   std::vector<unsigned> flags, ids;
-  exprs.reserve(impl.atoms.size());
+  exprs.reserve(atoms.size());
   static const char* hex = "0123456789abcdef";
-  for (size_t i = 0; i < impl.atoms.size(); ++i) {
+  for (size_t i = 0; i < atoms.size(); ++i) {
     std::string e;
-    for (char c : impl.atoms[i].bytes) {
+    for (char c : atoms[i].bytes) {
       e += "\\x";
       e.push_back(hex[static_cast<uint8_t>(c) >> 4]);
       e.push_back(hex[static_cast<uint8_t>(c) & 15]);
     }
     exprs.push_back(std::move(e));
-    flags.push_back(impl.atoms[i].caseless ? HS_FLAG_CASELESS : 0);
+    flags.push_back(atoms[i].caseless ? HS_FLAG_CASELESS : 0);
     ids.push_back(static_cast<unsigned>(i));
   }
   for (auto& e : exprs) ptrs.push_back(e.c_str());
@@ -256,8 +278,15 @@ bool build_database(PatternSet::Impl& impl, std::string* error) {
     if (cerr) hs_free_compile_error(cerr);
     return false;
   }
-  impl.db.reset(db);
+  out.reset(db);
   return true;
+}
+
+}  // namespace
+
+bool build_database(PatternSet::Impl& impl, std::string* error) {
+  return compile_atoms(impl.atoms, impl.db, error) &&
+         compile_atoms(impl.xor_atoms, impl.xor_db, error);
 }
 
 std::unique_ptr<PatternSet> PatternSet::build(std::vector<PatternSpec> specs,

@@ -36,6 +36,8 @@ struct Variant {
   // A plain sequence of byte sets (shape.h), verified without the VM: positions
   // seq_items[seq_begin, seq_begin + seq_len) index into seq_sets.
   uint32_t seq_begin = 0, seq_len = 0;
+  bool xor_group = false;  // literal: bytes is the plain form, any key in [xor_min, xor_max]
+  uint8_t xor_min = 0, xor_max = 0;
 };
 
 struct AtomUse {
@@ -87,6 +89,10 @@ struct PatternSet::Impl {
   std::vector<ByteSet> seq_sets;
   std::vector<uint32_t> seq_items;
   std::unique_ptr<hs_database_t, HsDatabaseDeleter> db;
+  // Atoms of xor groups: byte differences, searched in the difference stream of the data.
+  std::vector<Atom> xor_atoms;
+  std::unique_ptr<hs_database_t, HsDatabaseDeleter> xor_db;
+  size_t max_xor_atom_length = 0;
   size_t max_program = 0;
   size_t max_atom_length = 0;
 };
@@ -97,7 +103,9 @@ struct PatternScratch::Impl {
   std::vector<uint64_t> starts;
   std::vector<uint32_t> touched;      // patterns that got matches in this scan
   std::vector<uint32_t> first_index;  // per pattern: list size at scan start, or UINT32_MAX
-  std::vector<uint64_t> start_cache;  // (variant + 1) << 40 ^ start, direct mapped
+  std::vector<uint64_t> start_cache;
+  std::vector<uint8_t> deltas;  // a window of the data's byte differences, for xor groups  //
+                                // (variant + 1) << 40 ^ start, direct mapped
   ~Impl() {
     if (hs) hs_free_scratch(hs);
   }
@@ -106,7 +114,7 @@ struct PatternScratch::Impl {
 // Builds everything but the Vectorscan database (shared by build() and deserialize()).
 bool build_structures(PatternSet::Impl& impl, std::vector<BuildWarning>* warnings,
                       std::string* error);
-// Compiles impl.atoms into impl.db.
+// Compiles impl.atoms into impl.db and impl.xor_atoms into impl.xor_db.
 bool build_database(PatternSet::Impl& impl, std::string* error);
 
 // fullword rules for a match [start, end) of data (see fullword.cc).

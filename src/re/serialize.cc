@@ -1,11 +1,13 @@
 // PatternSet serialization.
 //
 // Layout (little endian): "VGPS", u32 format version, u32 pattern count, each PatternSpec (kind,
-// value, regex flags, modifiers), u32 atom count, u64 atom digest, u64 database size, then the
-// bytes of hs_serialize_database. Loading rebuilds the variants, programs and atoms from the
-// specs (cheap and deterministic) and takes the Vectorscan database from the bytes (the costly
-// part), after checking that the rebuilt atoms are the ones the database was compiled from.
-// Every length is checked against the remaining bytes before use; any inconsistency is an error.
+// value, regex flags, modifiers), u32 atom count, u32 xor atom count, u64 digest of all atoms,
+// then two databases (the atoms', the xor groups'), each as u64 size and the bytes of
+// hs_serialize_database (size 0 when there is none). Loading rebuilds the variants, programs and
+// atoms from the specs (cheap and deterministic) and takes the Vectorscan database from the bytes
+// (the costly part), after checking that the rebuilt atoms are the ones the database was compiled
+// from. Every length is checked against the remaining bytes before use; any inconsistency is an
+// error.
 #include <cstring>
 
 #include "re/pattern_set_impl.h"
@@ -13,7 +15,7 @@
 namespace vigie::re {
 namespace {
 
-constexpr uint32_t kVersion = 1;
+constexpr uint32_t kVersion = 2;
 
 struct Writer {
   std::string& out;
@@ -61,12 +63,46 @@ struct Reader {
 uint64_t atom_digest(const PatternSet::Impl& impl) {
   uint64_t h = 1469598103934665603ull;
   auto mix = [&](uint8_t b) { h = (h ^ b) * 1099511628211ull; };
-  for (const Atom& a : impl.atoms) {
-    mix(a.caseless);
-    for (char c : a.bytes) mix(static_cast<uint8_t>(c));
-    mix(0xA5);
+  for (const auto* list : {&impl.atoms, &impl.xor_atoms}) {
+    for (const Atom& a : *list) {
+      mix(a.caseless);
+      for (char c : a.bytes) mix(static_cast<uint8_t>(c));
+      mix(0xA5);
+    }
+    mix(0x5A);
   }
   return h;
+}
+
+void write_database(Writer& w, const hs_database_t* db) {
+  char* bytes = nullptr;
+  size_t len = 0;
+  if (db && hs_serialize_database(db, &bytes, &len) == HS_SUCCESS) {
+    w.u64(len);
+    w.out.append(bytes, len);
+    free(bytes);
+  } else {
+    w.u64(0);
+  }
+}
+
+// Reads one database written by write_database; `expected` says whether there must be one.
+bool read_database(Reader& r, bool expected,
+                   std::unique_ptr<hs_database_t, HsDatabaseDeleter>& out) {
+  uint64_t len = r.u64();
+  if (!r.ok || len > r.in.size() - r.pos) return false;
+  if (!expected) return len == 0;
+  hs_database_t* db = nullptr;
+  if (len == 0 || hs_deserialize_database(reinterpret_cast<const char*>(r.in.data() + r.pos), len,
+                                          &db) != HS_SUCCESS)
+    return false;
+  out.reset(db);
+  r.pos += len;
+  // Vectorscan checks its own header and checksum; a scratch allocation proves it usable.
+  hs_scratch_t* probe = nullptr;
+  if (hs_alloc_scratch(db, &probe) != HS_SUCCESS) return false;
+  hs_free_scratch(probe);
+  return true;
 }
 
 }  // namespace
@@ -90,16 +126,10 @@ void PatternSet::serialize(std::string& out) const {
     w.str(m.base64wide_alphabet);
   }
   w.u32(static_cast<uint32_t>(impl.atoms.size()));
+  w.u32(static_cast<uint32_t>(impl.xor_atoms.size()));
   w.u64(atom_digest(impl));
-  char* bytes = nullptr;
-  size_t len = 0;
-  if (impl.db && hs_serialize_database(impl.db.get(), &bytes, &len) == HS_SUCCESS) {
-    w.u64(len);
-    out.append(bytes, len);
-    free(bytes);
-  } else {
-    w.u64(0);
-  }
+  write_database(w, impl.db.get());
+  write_database(w, impl.xor_db.get());
 }
 
 std::unique_ptr<PatternSet> PatternSet::deserialize(std::span<const uint8_t> bytes,
@@ -138,28 +168,17 @@ std::unique_ptr<PatternSet> PatternSet::deserialize(std::span<const uint8_t> byt
     if (!r.ok) return fail("corrupt pattern set");
   }
   uint32_t atom_count = r.u32();
+  uint32_t xor_atom_count = r.u32();
   uint64_t digest = r.u64();
-  uint64_t db_len = r.u64();
-  if (!r.ok || db_len > bytes.size() - r.pos) return fail("corrupt pattern set");
+  if (!r.ok) return fail("corrupt pattern set");
   std::string err;
   if (!build_structures(impl, nullptr, &err)) return fail("corrupt pattern set");
-  if (impl.atoms.size() != atom_count || atom_digest(impl) != digest)
+  if (impl.atoms.size() != atom_count || impl.xor_atoms.size() != xor_atom_count ||
+      atom_digest(impl) != digest)
     return fail("pattern set does not match its prefilter database");
-  if (atom_count == 0) {
-    if (db_len != 0) return fail("corrupt pattern set");
-    return set;
-  }
-  hs_database_t* db = nullptr;
-  if (db_len == 0 || hs_deserialize_database(reinterpret_cast<const char*>(bytes.data() + r.pos),
-                                             db_len, &db) != HS_SUCCESS)
+  if (!read_database(r, atom_count != 0, impl.db) ||
+      !read_database(r, xor_atom_count != 0, impl.xor_db))
     return fail("corrupt prefilter database");
-  impl.db.reset(db);
-  unsigned count = 0;
-  // Vectorscan checks its own header and checksum; a scratch allocation proves it usable.
-  hs_scratch_t* probe = nullptr;
-  if (hs_alloc_scratch(db, &probe) != HS_SUCCESS) return fail("corrupt prefilter database");
-  hs_free_scratch(probe);
-  (void)count;
   return set;
 }
 

@@ -1,6 +1,9 @@
 // Modifier expansion. See variants.h.
 #include "re/variants.h"
 
+#include <algorithm>
+
+#include "re/atom_quality.h"
 #include "re/parse.h"
 
 namespace vigie::re {
@@ -37,6 +40,13 @@ NodeId copy_widened(const Ir& in, NodeId id, Ir& out) {
 }
 
 }  // namespace
+
+std::string xor_deltas(std::string_view bytes) {
+  std::string d;
+  for (size_t i = 0; i + 1 < bytes.size(); ++i)
+    d.push_back(static_cast<char>(bytes[i] ^ bytes[i + 1]));
+  return d;
+}
 
 std::string widen(std::string_view bytes) {
   std::string w;
@@ -194,6 +204,20 @@ std::optional<PatternError> expand(const PatternSpec& spec, std::vector<VariantS
   }
   for (auto& [form, wide] : forms) {
     int lo = m.xor_ ? m.xor_min : 0, hi = m.xor_ ? m.xor_max : 0;
+    if (m.xor_ && hi > lo && form.size() >= 3 &&
+        atom_quality(xor_deltas(form.substr(0, std::min<size_t>(form.size(), 17))), false) >=
+            kAtomGood) {
+      VariantSource v;
+      v.literal = true;
+      v.wide = wide;
+      v.fullword = m.fullword;
+      v.bytes = form;
+      v.xor_group = true;
+      v.xor_min = static_cast<uint8_t>(lo);
+      v.xor_max = static_cast<uint8_t>(hi);
+      out.push_back(std::move(v));
+      continue;
+    }
     for (int key = lo; key <= hi; ++key) {
       VariantSource v;
       v.literal = true;

@@ -2,8 +2,10 @@
 //
 //   text   ascii/wide      the bytes, and/or the bytes interleaved with zeros
 //          nocase          a case-insensitive literal
-//          xor(a-b)        one literal per key, applied to the whole (possibly wide) form,
-//                          zeros included; the key is reported with the match
+//          xor(a-b)        every key, applied to the whole (possibly wide) form, zeros
+//                          included; the key is reported with the match. One group variant
+//                          covers all keys when the form's byte differences make a good atom,
+//                          else one literal per key
 //          base64[wide]    the three base64 encodings of each form (shifted by 0, 1, 2 bytes),
 //                          trimmed to the characters that do not depend on the neighbouring
 //                          bytes, then widened for base64wide; the match is that base64 text
@@ -29,7 +31,14 @@ struct VariantSource {
   uint8_t xor_key = 0;
   bool wide = false;
   bool fullword = false;
+  // An xor group stands for every key in [xor_min, xor_max] at once: `bytes` is the plain form,
+  // found through the xor-invariant differences of consecutive bytes (see pattern_scan.cc).
+  bool xor_group = false;
+  uint8_t xor_min = 0, xor_max = 0;
 };
+
+// Differences of consecutive bytes: unchanged by xor with any single-byte key.
+std::string xor_deltas(std::string_view bytes);
 
 std::optional<PatternError> check_modifiers(const PatternSpec& spec);
 // Expands a spec (already checked) into its variants.
