@@ -12,6 +12,10 @@
 // found it. A small direct-mapped cache skips starts already verified for the same variant (a
 // pattern like /a.*b/ otherwise re-verifies every start once per later 'b').
 //
+// xor groups (variants.h) are found in a second pass: the differences of consecutive data bytes,
+// made window by window in the scratch, are searched for the differences of each string; a hit
+// gives the key (first data byte xor first string byte), checked against the range.
+//
 // Variants without a usable atom are tried at every offset whose byte can begin them, except
 // that ^-anchored ones are tried at 0 only, fixed-length $-anchored ones at size - length only,
 // and a single byte set repeated L times is found from the runs of such bytes in one pass.
