@@ -1,5 +1,6 @@
 #include "cli/output_format.h"
 
+#include <algorithm>
 #include <cinttypes>
 #include <cstdio>
 
@@ -138,7 +139,9 @@ void append_string_lines(std::string& out, const MatchedRule& rule, const Output
       int n = std::snprintf(buf, sizeof buf, "0x%" PRIx64 ":", m.offset);
       out.append(buf, static_cast<size_t>(n));
       if (options.print_string_length) {
-        n = std::snprintf(buf, sizeof buf, "%" PRIu32 ":", m.length);
+        // yara prints the length of the match data it keeps, at most 512 bytes (as -s shows
+        // them), not the length of the match.
+        n = std::snprintf(buf, sizeof buf, "%" PRIu32 ":", std::min<uint32_t>(m.length, 512));
         out.append(buf, static_cast<size_t>(n));
       }
       out += s.identifier;

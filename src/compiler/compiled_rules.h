@@ -37,8 +37,9 @@ struct CompiledPattern {
   std::string identifier;  // "$a", "$" for anonymous strings
   uint32_t rule = 0;
   bool is_private = false;
-  bool is_hex = false;  // declared as a hex string
-  bool is_xor = false;  // has the xor modifier
+  bool is_hex = false;        // declared as a hex string
+  bool is_xor = false;        // has the xor modifier
+  int64_t fixed_offset = -1;  // >= 0: the string is used only as `$a at fixed_offset`
 };
 
 struct CompiledExternal {

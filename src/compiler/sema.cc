@@ -527,6 +527,10 @@ class Checker {
         i.op = ir::Op::kStringAt;
         i.type = ir::Type::kBool;
         i.a = a.insn;
+        if (!(i.flags & ir::kAnonymous) && is_const_int(a)) {
+          note_fixed_offset(i.pat, insn(a.insn).i);
+          return Val{emit(i), i.type};
+        }
         break;
       }
       case ExprKind::kStringIn: {
@@ -564,8 +568,20 @@ class Checker {
       default:
         return error(id, codes::kInternal, "bad string reference");
     }
+    if (!(i.flags & ir::kAnonymous)) note_other_use(i.pat);
     return Val{emit(i), i.type};
   }
+
+  // A string used only as `$a at N` with one constant N is searched at N only, as YARA does
+  // (its -s output then shows that match alone). Any other use lifts the restriction.
+  void note_fixed_offset(uint32_t p, int64_t offset) {
+    int64_t& f = st_.fixed_offsets[p];
+    if (f == kOffsetUnused)
+      f = offset;
+    else if (f != offset)
+      f = kOffsetAny;
+  }
+  void note_other_use(uint32_t p) { st_.fixed_offsets[p] = kOffsetAny; }
 
   // A range expression (lo..hi): both integers.
   bool range(ExprId id, uint32_t depth, uint32_t* lo, uint32_t* hi) {
@@ -624,6 +640,7 @@ class Checker {
     for (size_t s = 0; s < take.size(); ++s) {
       if (take[s]) {
         out->push_back(first + static_cast<uint32_t>(s));
+        note_other_use(first + static_cast<uint32_t>(s));
       }
     }
     return true;
@@ -1271,6 +1288,7 @@ bool compile_program(const lang::Program& program, uint32_t ns, const CompilerOp
       cp.is_hex = s.kind == lang::StringKind::kHex;
       cp.is_xor = s.modifiers.xor_;
       out.patterns.push_back(std::move(cp));
+      st.fixed_offsets.push_back(kOffsetUnused);
       st.specs.push_back(std::move(spec));
       PatternOrigin origin;
       origin.where = lang::diagnostic_at(program, s.span, Severity::kWarning, "", "");
@@ -1289,6 +1307,7 @@ bool compile_program(const lang::Program& program, uint32_t ns, const CompilerOp
       out.patterns.resize(pattern_mark);
       st.specs.resize(pattern_mark);
       st.origins.resize(pattern_mark);
+      st.fixed_offsets.resize(pattern_mark);
       out.code.resize(code_mark);
       out.lists.resize(list_mark);
       out.regex_sources.resize(regex_mark);
@@ -1296,6 +1315,10 @@ bool compile_program(const lang::Program& program, uint32_t ns, const CompilerOp
       continue;
     }
     CompiledRule& done = out.rules.back();
+    for (uint32_t p = done.first_pattern; p < done.first_pattern + done.pattern_count; ++p) {
+      int64_t f = st.fixed_offsets[p];
+      out.patterns[p].fixed_offset = f >= 0 ? f : -1;
+    }
     done.condition = cond;
     done.needs_match = done.pattern_count > 0 && needs_match(out, cond, false);
     out.loop_slots = std::max(out.loop_slots, checker.slots_used());

@@ -27,11 +27,16 @@ struct PatternOrigin {
   Diagnostic where;  // location and source line filled; message empty
 };
 
+// fixed_offsets: the one constant offset a string is used at, or one of these.
+inline constexpr int64_t kOffsetUnused = INT64_MIN;   // no use seen yet
+inline constexpr int64_t kOffsetAny = INT64_MIN + 1;  // used otherwise: search everywhere
+
 // What persists from one added source to the next while a Compiler is alive.
 struct State {
   Rules::Impl* out = nullptr;
-  std::vector<re::PatternSpec> specs;                                 // one per CompiledPattern
-  std::vector<PatternOrigin> origins;                                 // one per CompiledPattern
+  std::vector<re::PatternSpec> specs;  // one per CompiledPattern
+  std::vector<PatternOrigin> origins;  // one per CompiledPattern
+  std::vector<int64_t> fixed_offsets;  // one per CompiledPattern: kOffset* or an offset
   std::map<std::pair<uint32_t, std::string>, uint32_t> rule_by_name;  // (ns, name) -> rule
   std::unordered_map<std::string, uint32_t> external_by_name;
   std::unordered_map<std::string, uint32_t> module_by_name;  // index in out->modules

@@ -98,6 +98,7 @@ void write_payload(const Rules::Impl& m, std::string& out) {
     w.put_string(p.identifier);
     w.put(p.rule);
     w.put<uint8_t>(p.is_private | (p.is_hex << 1) | (p.is_xor << 2));
+    w.put(p.fixed_offset);
   }
   w.put_vector(m.code);
   w.put_vector(m.lists);
@@ -156,11 +157,12 @@ bool read_payload(util::ByteReader& r, Rules::Impl& m, std::string* db) {
     cr.is_global = glob;
     cr.needs_match = needs;
   }
-  if (!r.get_count(&n, 13)) return false;
+  if (!r.get_count(&n, 21)) return false;
   m.patterns.resize(n);
   for (CompiledPattern& p : m.patterns) {
     uint8_t priv;
-    if (!r.get_string(&p.identifier) || !r.get(&p.rule) || !r.get(&priv)) return false;
+    if (!r.get_string(&p.identifier) || !r.get(&p.rule) || !r.get(&priv) || !r.get(&p.fixed_offset))
+      return false;
     p.is_private = priv & 1;
     p.is_hex = (priv >> 1) & 1;
     p.is_xor = (priv >> 2) & 1;

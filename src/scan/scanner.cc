@@ -83,6 +83,14 @@ struct Scanner::Impl {
   // data: the bytes (buffer or file) that match data and modules come from.
   Error evaluate_and_report(const scan::ScanFacts& facts, std::span<const uint8_t> data,
                             ScanCallback& callback) {
+    // Strings used only as `$a at N` keep their match at N alone.
+    for (uint32_t p : table.hits()) {
+      int64_t at = r.patterns[p].fixed_offset;
+      if (at < 0) continue;
+      auto& list = table.list(p);
+      std::erase_if(list,
+                    [at](const re::Match& m) { return m.offset != static_cast<uint64_t>(at); });
+    }
     for (uint32_t p : table.hits()) {
       if (table.overflowed(p)) {
         const CompiledRule& rule = r.rules[r.patterns[p].rule];

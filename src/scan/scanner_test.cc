@@ -331,6 +331,18 @@ TEST(Engine, MatchDataAndMetadataReachTheCallback) {
   EXPECT_EQ(col.seen, "r tags=2 metas=3 me $a@2:needle $h(hex)@2:ne");
 }
 
+TEST(Engine, StringsUsedOnlyAtOneOffsetKeepThatMatchAlone) {
+  Collect a;
+  auto rules = compile("rule r { strings: $a = \"ab\" $b = \"ab\" condition: $a at 3 and $b }");
+  ASSERT_TRUE(rules);
+  Scanner s(rules);
+  ASSERT_TRUE(s.scan_buffer(bytes("ab ab ab"), a).ok());
+  ASSERT_EQ(a.strings.size(), 2u);
+  ASSERT_EQ(a.strings[0].second.size(), 1u);  // $a: only the match at 3
+  EXPECT_EQ(a.strings[0].second[0].offset, 3u);
+  EXPECT_EQ(a.strings[1].second.size(), 3u);  // $b: used otherwise, every match
+}
+
 TEST(Engine, TooManyMatchesWarnsAndGoesOn) {
   auto rules = compile("rule r { strings: $a = \"a\" condition: #a == 10 }");
   ASSERT_TRUE(rules);
