@@ -154,7 +154,9 @@ void parse_resources(PeFile* pe) {
       uint64_t soff = *base + (name & 0x7fffffffu);
       uint16_t len = 0;
       const uint8_t* chars = r.u16(soff, &len) ? r.at(soff + 2, uint64_t{len} * 2) : nullptr;
-      if (chars) n.str = std::string(reinterpret_cast<const char*>(chars), uint64_t{len} * 2);
+      // Names are short in practice; a cap keeps thousands of entries from costing gigabytes.
+      uint64_t bytes = std::min<uint64_t>(uint64_t{len} * 2, kMaxResourceNameBytes);
+      if (chars) n.str = std::string(reinterpret_cast<const char*>(chars), bytes);
     } else {
       n.id = name;
     }
