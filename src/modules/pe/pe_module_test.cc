@@ -192,6 +192,34 @@ TEST(PeModule, AuthenticodeSignatures) {
   }
 }
 
+// Damaged certificate tables: no crash, and what cannot be read is not reported.
+TEST(PeModule, DamagedSignaturesAreSafe) {
+  auto data = testing::read_file(test_binary("usr/lib/shim/shimx64.efi.signed"));
+  ASSERT_FALSE(data.empty());
+  auto l = load(data);
+  Node& dir = l->root.field("data_directories").at(4);
+  const size_t table = static_cast<size_t>(dir.field("virtual_address").i);
+  const size_t size = static_cast<size_t>(dir.field("size").i);
+  ASSERT_LE(table + size, data.size());
+  std::mt19937 rng(7);
+  for (int iter = 0; iter < 150; ++iter) {
+    auto m = data;
+    for (int k = 0; k < 4; ++k) m[table + rng() % size] = static_cast<uint8_t>(rng());
+    auto broken = load(m);
+    EXPECT_LE(broken->root.field("number_of_signatures").i, 16);
+  }
+  // The table cut in the middle of the first PKCS#7 blob: nothing decodes.
+  std::vector<uint8_t> cut(data.begin(), data.begin() + static_cast<long>(table + 512));
+  auto c = load(cut);
+  EXPECT_EQ(c->root.field("number_of_signatures").i, 0);
+  EXPECT_EQ(c->root.field("is_signed").i, 0);
+  // A WIN_CERTIFICATE length larger than the table: the record is not read.
+  auto m = data;
+  m[table + 3] = 0x7f;
+  auto big = load(m);
+  EXPECT_EQ(big->root.field("number_of_signatures").i, 0);
+}
+
 TEST(PeModule, MatchesYaraOnHandBuiltPe) {
   auto data = vigie::pe::testing::build_test_pe();
   std::string path = write_temp(data);
