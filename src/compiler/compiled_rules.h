@@ -37,9 +37,10 @@ struct CompiledPattern {
   std::string identifier;  // "$a", "$" for anonymous strings
   uint32_t rule = 0;
   bool is_private = false;
-  bool is_hex = false;        // declared as a hex string
-  bool is_xor = false;        // has the xor modifier
-  int64_t fixed_offset = -1;  // >= 0: the string is used only as `$a at fixed_offset`
+  bool is_hex = false;           // declared as a hex string
+  bool is_xor = false;           // has the xor modifier
+  int64_t fixed_offset = -1;     // >= 0: the string is used only as `$a at fixed_offset`
+  bool first_match_only = true;  // in fast mode, the first match suffices (used as $a only)
 };
 
 struct CompiledExternal {
@@ -69,7 +70,9 @@ struct Rules::Impl {
   std::vector<std::unique_ptr<re::Regex>> regexes;
   std::vector<const mod::Module*> module_ptrs;
   std::vector<uint32_t> unconditional_rules;  // rules with needs_match == false, in order
-  std::vector<uint32_t> global_rules;         // in order
+  std::vector<uint32_t> global_rules;
+  std::vector<uint8_t>
+      fast_patterns;  // first_match_only of every pattern, for ScanLimits         // in order
 
   // Compiles regexes, resolves modules and fills the derived tables. False on failure.
   bool finish(std::string* error);

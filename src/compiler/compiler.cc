@@ -158,6 +158,8 @@ bool Rules::Impl::finish(std::string* error) {
     }
     module_ptrs.push_back(mp);
   }
+  fast_patterns.clear();
+  for (const CompiledPattern& p : patterns) fast_patterns.push_back(p.first_match_only);
   unconditional_rules.clear();
   global_rules.clear();
   for (size_t r = 0; r < rules.size(); ++r) {

@@ -529,6 +529,7 @@ class Checker {
         i.a = a.insn;
         if (!(i.flags & ir::kAnonymous) && is_const_int(a)) {
           note_fixed_offset(i.pat, insn(a.insn).i);
+          st_.counted[i.pat] = 1;
           return Val{emit(i), i.type};
         }
         break;
@@ -568,7 +569,10 @@ class Checker {
       default:
         return error(id, codes::kInternal, "bad string reference");
     }
-    if (!(i.flags & ir::kAnonymous)) note_other_use(i.pat);
+    if (!(i.flags & ir::kAnonymous))
+      note_other_use(i.pat, i.op == ir::Op::kStringFound);
+    else if (i.op != ir::Op::kStringFound)
+      anon_counted_.back() = true;
     return Val{emit(i), i.type};
   }
 
@@ -581,7 +585,10 @@ class Checker {
     else if (f != offset)
       f = kOffsetAny;
   }
-  void note_other_use(uint32_t p) { st_.fixed_offsets[p] = kOffsetAny; }
+  void note_other_use(uint32_t p, bool found_only = false) {
+    st_.fixed_offsets[p] = kOffsetAny;
+    if (!found_only) st_.counted[p] = 1;
+  }
 
   // A range expression (lo..hi): both integers.
   bool range(ExprId id, uint32_t depth, uint32_t* lo, uint32_t* hi) {
@@ -640,7 +647,7 @@ class Checker {
     for (size_t s = 0; s < take.size(); ++s) {
       if (take[s]) {
         out->push_back(first + static_cast<uint32_t>(s));
-        note_other_use(first + static_cast<uint32_t>(s));
+        note_other_use(first + static_cast<uint32_t>(s), true);
       }
     }
     return true;
@@ -696,6 +703,7 @@ class Checker {
           uint32_t lo, hi;
           if (!range(e.a, depth, &lo, &hi)) return Val{};
           i.flags |= ir::kOfIn;
+          for (uint32_t p : items) st_.counted[p] = 1;
           i.b = lo;
           i.c = hi;
         } else if (e.of_mode == lang::OfMode::kAt) {
@@ -704,6 +712,7 @@ class Checker {
           if (!is_integer(at.type))
             return error(e.a, codes::kWrongType, "offset after \"at\" must be an integer");
           i.flags |= ir::kOfAt;
+          for (uint32_t p : items) st_.counted[p] = 1;
           i.b = at.insn;
         }
         break;
@@ -777,8 +786,12 @@ class Checker {
     uint32_t saved = next_slot_;
     i.slot = new_slot();
     anon_slots_.push_back(i.slot);
+    anon_counted_.push_back(false);
     Val body = expr(e.b, depth + 1);
     anon_slots_.pop_back();
+    if (anon_counted_.back())
+      for (uint32_t p : items) st_.counted[p] = 1;  // the body counts or locates each string
+    anon_counted_.pop_back();
     next_slot_ = saved;
     if (!body.ok()) return body;
     if (!is_scalar(body.type))
@@ -1097,6 +1110,7 @@ class Checker {
   const std::vector<std::string>& unknown_imports_;  // already reported at their import
   std::vector<LoopVar> scopes_;
   std::vector<uint32_t> anon_slots_;
+  std::vector<bool> anon_counted_;  // per enclosing for..of: its body uses #, @, ! or at/in
   uint32_t next_slot_ = 0;
   uint32_t max_slot_ = 0;
   bool failed_ = false;
@@ -1289,6 +1303,7 @@ bool compile_program(const lang::Program& program, uint32_t ns, const CompilerOp
       cp.is_xor = s.modifiers.xor_;
       out.patterns.push_back(std::move(cp));
       st.fixed_offsets.push_back(kOffsetUnused);
+      st.counted.push_back(0);
       st.specs.push_back(std::move(spec));
       PatternOrigin origin;
       origin.where = lang::diagnostic_at(program, s.span, Severity::kWarning, "", "");
@@ -1308,6 +1323,7 @@ bool compile_program(const lang::Program& program, uint32_t ns, const CompilerOp
       st.specs.resize(pattern_mark);
       st.origins.resize(pattern_mark);
       st.fixed_offsets.resize(pattern_mark);
+      st.counted.resize(pattern_mark);
       out.code.resize(code_mark);
       out.lists.resize(list_mark);
       out.regex_sources.resize(regex_mark);
@@ -1318,6 +1334,7 @@ bool compile_program(const lang::Program& program, uint32_t ns, const CompilerOp
     for (uint32_t p = done.first_pattern; p < done.first_pattern + done.pattern_count; ++p) {
       int64_t f = st.fixed_offsets[p];
       out.patterns[p].fixed_offset = f >= 0 ? f : -1;
+      out.patterns[p].first_match_only = !st.counted[p];
     }
     done.condition = cond;
     done.needs_match = done.pattern_count > 0 && needs_match(out, cond, false);

@@ -36,6 +36,7 @@ struct State {
   Rules::Impl* out = nullptr;
   std::vector<re::PatternSpec> specs;  // one per CompiledPattern
   std::vector<PatternOrigin> origins;  // one per CompiledPattern
+  std::vector<uint8_t> counted;        // one per CompiledPattern: used other than as $a
   std::vector<int64_t> fixed_offsets;  // one per CompiledPattern: kOffset* or an offset
   std::map<std::pair<uint32_t, std::string>, uint32_t> rule_by_name;  // (ns, name) -> rule
   std::unordered_map<std::string, uint32_t> external_by_name;

@@ -97,7 +97,7 @@ void write_payload(const Rules::Impl& m, std::string& out) {
   for (const CompiledPattern& p : m.patterns) {
     w.put_string(p.identifier);
     w.put(p.rule);
-    w.put<uint8_t>(p.is_private | (p.is_hex << 1) | (p.is_xor << 2));
+    w.put<uint8_t>(p.is_private | (p.is_hex << 1) | (p.is_xor << 2) | (p.first_match_only << 3));
     w.put(p.fixed_offset);
   }
   w.put_vector(m.code);
@@ -166,6 +166,7 @@ bool read_payload(util::ByteReader& r, Rules::Impl& m, std::string* db) {
     p.is_private = priv & 1;
     p.is_hex = (priv >> 1) & 1;
     p.is_xor = (priv >> 2) & 1;
+    p.first_match_only = (priv >> 3) & 1;
   }
   if (!r.get_vector(&m.code) || !r.get_vector(&m.lists) || !read_strings(r, &m.strings))
     return false;

@@ -113,7 +113,8 @@ bool literal_at(const Variant& v, const uint8_t* data, size_t size, size_t s) {
 
 bool pattern_done(Ctx& c, uint32_t p) {
   if (c.table.overflowed(p)) return true;
-  return c.limits.fast_mode && !c.table.list(p).empty();
+  return c.limits.fast_mode && (!c.limits.fast_patterns || c.limits.fast_patterns[p]) &&
+         !c.table.list(p).empty();
 }
 
 void emit(Ctx& c, const Variant& v, size_t s, size_t len) {
@@ -355,7 +356,8 @@ ScanOutcome PatternSet::scan(PatternScratch& scratch, std::span<const uint8_t> d
     list.erase(std::unique(first, list.end(),
                            [](const Match& a, const Match& b) { return a.offset == b.offset; }),
                list.end());
-    if (limits.fast_mode && list.size() > 1) list.resize(1);
+    if (limits.fast_mode && (!limits.fast_patterns || limits.fast_patterns[p]) && list.size() > 1)
+      list.resize(1);
     s.first_index[p] = UINT32_MAX;
   }
   s.touched.clear();

@@ -76,7 +76,10 @@ class MatchTable {
 
 struct ScanLimits {
   uint32_t max_matches_per_pattern = 1000000;
-  bool fast_mode = false;  // at most one match per pattern
+  bool fast_mode = false;  // at most one match per pattern...
+  // ...among these: a flag per pattern, or null for all. YARA's fast mode keeps every match of
+  // a string the condition counts or locates (#a, @a, $a in ...), the first one of the others.
+  const uint8_t* fast_patterns = nullptr;
   std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
 };
 

@@ -70,6 +70,7 @@ struct Scanner::Impl {
     re::ScanLimits l;
     l.max_matches_per_pattern = options.max_matches_per_string;
     l.fast_mode = options.fast_mode;
+    l.fast_patterns = r.fast_patterns.data();
     l.deadline = dl;
     return l;
   }

@@ -357,8 +357,12 @@ TEST(Engine, TooManyMatchesWarnsAndGoesOn) {
   EXPECT_NE(col.warnings[0].find("too many matches"), std::string::npos);
 }
 
-TEST(Engine, FastModeStopsAtTheFirstMatch) {
-  auto rules = compile("rule r { strings: $a = \"ab\" condition: #a == 1 }");
+TEST(Engine, FastModeStopsAtTheFirstMatchOfStringsNotCounted) {
+  // As in YARA: a string only tested for presence stops at its first match; one the condition
+  // counts keeps all of them.
+  auto rules = compile(
+      "rule r { strings: $a = \"ab\" $b = \"ab\" $c = \"ab\" condition: $a and #b == 3 and "
+      "for any of ($c) : (# == 3) }");
   ASSERT_TRUE(rules);
   ScanOptions o;
   o.fast_mode = true;
@@ -366,6 +370,10 @@ TEST(Engine, FastModeStopsAtTheFirstMatch) {
   Collect col;
   ASSERT_TRUE(s.scan_buffer(bytes("ab ab ab"), col).ok());
   EXPECT_EQ(col.matched, V{"r"});
+  ASSERT_EQ(col.strings.size(), 3u);
+  EXPECT_EQ(col.strings[0].second.size(), 1u);
+  EXPECT_EQ(col.strings[1].second.size(), 3u);
+  EXPECT_EQ(col.strings[2].second.size(), 3u);
 }
 
 TEST(Engine, TimeoutIsAnErrorValue) {
