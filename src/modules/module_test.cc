@@ -130,7 +130,9 @@ TEST(Node, FillingALargeArrayIsLinear) {
   Node& sa = root.field("sa");
   auto start = std::chrono::steady_clock::now();
   for (size_t k = 0; k < 200000; ++k) sa.at(k).set_integer("x", static_cast<int64_t>(k));
-  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(3));
+  // Quadratic growth would copy ~2e10 nodes; the loose bound tells that apart from linear
+  // growth on a loaded or sanitizer-instrumented machine, it does not measure speed.
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(30));
   ASSERT_EQ(sa.children.size(), 200000u);
   EXPECT_EQ(sa.children[199999].find_field("x")->i, 199999);
 }

@@ -210,9 +210,8 @@ TEST(Verifier, DeadlineStopsTheScan) {
   std::string data(1 << 20, 'a');
   for (size_t i = 0; i < data.size(); i += 2) data[i] = 'b';
   std::span<const uint8_t> bytes(reinterpret_cast<const uint8_t*>(data.data()), data.size());
-  auto t0 = std::chrono::steady_clock::now();
+  // The scan stops early: without the deadline it would report 2^19 matches.
   EXPECT_EQ(set->scan(scratch, bytes, 0, lim, table), ScanOutcome::kTimeout);
-  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(2));
   EXPECT_LT(table.matches(1).size(), 1000u);
 }
 

@@ -2,6 +2,8 @@
 #include "vigie/scanner.h"
 
 #include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <string>
@@ -438,15 +440,31 @@ TEST(Engine, RulesWithoutHitsAreNotEvaluatedButStillCorrect) {
 }
 
 TEST(Engine, ScansTheMemoryOfAProcess) {
-  // The marker is built at run time so that it lies in this process's heap.
+  // A small child process (a system shell, not this test: a sanitizer build of the test maps
+  // terabytes of shadow memory) holding a marker built at run time in its arguments.
   std::string marker = "vigie-process-";
   for (int k = 0; k < 3; ++k) marker += "marker-";
+  int ready[2];
+  ASSERT_EQ(pipe(ready), 0);
+  pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    dup2(ready[1], 1);
+    execl("/bin/sh", "sh", "-c", "echo ready; while :; do sleep 1; done", marker.c_str(), nullptr);
+    _exit(127);
+  }
+  close(ready[1]);
+  char buf[8] = {};
+  ASSERT_GT(read(ready[0], buf, sizeof buf), 0);  // the shell runs its loop
+  close(ready[0]);
   auto rules = compile("rule r { strings: $a = \"" + marker +
                        "\" condition: $a and not defined filesize and uint8(@a[1]) == 0x76 }");
   ASSERT_TRUE(rules);
   Scanner s(rules);
   Collect col;
-  Error e = s.scan_process(getpid(), col);
+  Error e = s.scan_process(child, col);
+  kill(child, SIGKILL);
+  waitpid(child, nullptr, 0);
   ASSERT_TRUE(e.ok()) << e.message;
   EXPECT_EQ(col.matched, V{"r"});
   ASSERT_FALSE(col.strings.empty());

@@ -91,8 +91,10 @@ TEST(Hash, RepeatedRangeDigestsAreComputedOnce) {
     Value v = h.call("sha256", "ii", {Value::integer(0), Value::integer(8 << 20)});
     ASSERT_EQ(v.s, first.s);
   }
-  // 2000 uncached digests of 8 MiB would take tens of seconds.
-  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(2));
+  // 2000 uncached digests of 8 MiB take minutes (16 GB hashed); cached, well under a second.
+  // The bound is loose on purpose: it tells a cache from no cache on a loaded or
+  // sanitizer-instrumented machine, it does not measure speed.
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(20));
 }
 
 }  // namespace
