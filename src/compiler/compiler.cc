@@ -125,7 +125,8 @@ std::shared_ptr<const Rules> Compiler::build() {
     d.code = sema::codes::kSlowPattern;
     std::string ident =
         w.pattern < c.rules->patterns.size() ? c.rules->patterns[w.pattern].identifier : "?";
-    d.message = "string \"" + ident + "\" in rule \"" + d.rule + "\": " + w.message;
+    d.message =
+        "string \"" + ident + "\" in rule \"" + d.rule + "\" may slow down scanning: " + w.message;
     c.diags.push_back(std::move(d));
   }
   if (c.options.warnings_as_errors && warning_count()) return nullptr;

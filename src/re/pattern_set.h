@@ -46,7 +46,7 @@ std::optional<PatternError> check(const PatternSpec& spec);
 
 struct BuildWarning {
   uint32_t pattern = 0;  // index into the specs given to build()
-  std::string message;   // e.g. "string is slowing down scanning" with the reason
+  std::string message;   // why the pattern slows scanning down, e.g. "no fixed bytes to search for"
 };
 
 struct Match {

@@ -219,8 +219,7 @@ bool build_structures(PatternSet::Impl& impl, std::vector<BuildWarning>* warning
         add_atom(a.bytes, a.caseless, use);
       }
     }
-    if (!slow.empty() && warnings)
-      warnings->push_back(BuildWarning{pi, "string is slowing down scanning: " + slow});
+    if (!slow.empty() && warnings) warnings->push_back(BuildWarning{pi, slow});
   }
   // Index the unanchored fallbacks by first byte so that scan() makes one pass for all.
   for (uint32_t f = 0; f < impl.fallbacks.size(); ++f) {
