@@ -20,6 +20,7 @@ packages=(
 )
 
 mkdir -p "$dir"
+dir=$(cd "$dir" && pwd)  # absolute: the downloads below run in a temporary directory
 exec 9>"$dir/.lock"
 flock 9
 if [[ -f "$dir/.complete" ]]; then

@@ -75,7 +75,11 @@ uint32_t Crc(const std::string& s) {
 
 std::string Zip(const std::vector<std::pair<std::string, std::string>>& files) {
   std::string out, central;
-  for (const auto& [name, data] : files) {
+  for (const auto& file : files) {
+    // Plain references, not a structured binding: lambdas may not capture those before C++20's
+    // clang support, and the fuzz preset builds with clang.
+    const std::string& name = file.first;
+    const std::string& data = file.second;
     std::string packed = Deflate(data, true);
     uint32_t offset = uint32_t(out.size()), crc = Crc(data);
     auto header = [&](std::string& s, bool central_entry) {
