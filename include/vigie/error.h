@@ -10,16 +10,16 @@ namespace vigie {
 
 enum class ErrorCode : uint8_t {
   kOk = 0,
-  kCouldNotOpen,        // file missing, permission denied, ...
-  kCouldNotRead,        // read or map failed, file vanished or shrank
-  kNotARegularFile,     // device, fifo, socket
-  kTooLarge,            // over a size limit
-  kTimeout,             // scan took longer than ScanOptions::timeout
-  kCorruptRules,        // compiled rules file: bad checksum, truncated
-  kForeignRules,        // compiled rules file of another program or version (e.g. YARA's yarac)
-  kInvalidArgument,     // unknown external, wrong type, ...
-  kAborted,             // the callback asked to stop
-  kProcessAccess,       // process memory could not be attached or read
+  kCouldNotOpen,     // file missing, permission denied, ...
+  kCouldNotRead,     // read or map failed, file vanished or shrank
+  kNotARegularFile,  // device, fifo, socket
+  kTooLarge,         // over a size limit
+  kTimeout,          // scan took longer than ScanOptions::timeout
+  kCorruptRules,     // compiled rules file: bad checksum, truncated
+  kForeignRules,     // compiled rules file of another program or version (e.g. YARA's yarac)
+  kInvalidArgument,  // unknown external, wrong type, ...
+  kAborted,          // the callback asked to stop
+  kProcessAccess,    // process memory could not be attached or read
   kInternal,
 };
 

@@ -25,19 +25,19 @@
 namespace vigie {
 
 struct StringMatch {
-  uint64_t offset = 0;               // from the start of the scanned data (or of the process
-                                     // memory region's base address for process scans)
-  uint32_t length = 0;               // length of the match in bytes
-  std::span<const uint8_t> data;     // the matched bytes (at most ScanOptions::max_match_data)
-  uint8_t xor_key = 0;               // key for `xor` strings, 0 otherwise
+  uint64_t offset = 0;            // from the start of the scanned data (or of the process
+                                  // memory region's base address for process scans)
+  uint32_t length = 0;            // length of the match in bytes
+  std::span<const uint8_t> data;  // the matched bytes (at most ScanOptions::max_match_data)
+  uint8_t xor_key = 0;            // key for `xor` strings, 0 otherwise
 };
 
 struct StringResult {
-  std::string_view identifier;       // "$a"; anonymous strings are "$"
+  std::string_view identifier;  // "$a"; anonymous strings are "$"
   bool is_private = false;
   std::span<const StringMatch> matches;  // in increasing offset order
-  bool is_hex = false;               // a hex string ({ 4D 5A ... }): yara -s prints its data in hex
-  bool is_xor = false;               // has the `xor` modifier: yara -X prints key and plaintext
+  bool is_hex = false;  // a hex string ({ 4D 5A ... }): yara -s prints its data in hex
+  bool is_xor = false;  // has the `xor` modifier: yara -X prints key and plaintext
 };
 
 struct MatchedRule {
@@ -64,9 +64,13 @@ class ScanCallback {
  public:
   virtual ~ScanCallback() = default;
   // A rule whose condition is true (private rules are not reported).
-  virtual CallbackAction on_rule_matching(const MatchedRule& rule) { return CallbackAction::kContinue; }
+  virtual CallbackAction on_rule_matching(const MatchedRule& rule) {
+    return CallbackAction::kContinue;
+  }
   // A rule whose condition is false; called only when ScanOptions::report_non_matching is set.
-  virtual CallbackAction on_rule_not_matching(const MatchedRule& rule) { return CallbackAction::kContinue; }
+  virtual CallbackAction on_rule_not_matching(const MatchedRule& rule) {
+    return CallbackAction::kContinue;
+  }
   virtual void on_warning(const ScanWarning& warning) {}
   // Text that console.log() produced.
   virtual void on_console_log(std::string_view message) {}
@@ -76,13 +80,13 @@ class ScanCallback {
 };
 
 struct ScanOptions {
-  std::chrono::milliseconds timeout{0};  // 0: no limit. Over the limit: ErrorCode::kTimeout
-  bool fast_mode = false;                // stop searching a string after its first match
-  uint32_t max_matches_per_string = 1000000;  // more are dropped with a kTooManyMatches warning
-  uint32_t max_match_data = 512;         // bytes of match data kept per match
-  bool report_non_matching = false;      // call on_rule_not_matching
-  bool report_module_data = false;       // call on_module_data
-  uint64_t max_file_size = 0;            // 0: no limit. Larger files: ErrorCode::kTooLarge
+  std::chrono::milliseconds timeout{0};        // 0: no limit. Over the limit: ErrorCode::kTimeout
+  bool fast_mode = false;                      // stop searching a string after its first match
+  uint32_t max_matches_per_string = 1000000;   // more are dropped with a kTooManyMatches warning
+  uint32_t max_match_data = 512;               // bytes of match data kept per match
+  bool report_non_matching = false;            // call on_rule_not_matching
+  bool report_module_data = false;             // call on_module_data
+  uint64_t max_file_size = 0;                  // 0: no limit. Larger files: ErrorCode::kTooLarge
   uint64_t process_memory_chunk = 1ull << 30;  // bytes read at once from process memory
 };
 

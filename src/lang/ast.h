@@ -26,18 +26,20 @@ struct Span {
 
 enum class ExprKind : uint8_t {
   // Literals and keywords.
-  kTrue, kFalse,
-  kInteger,       // integer (KB/MB suffixes applied, hex and octal decoded)
-  kFloat,         // real
-  kString,        // text: the bytes after escape processing
-  kRegex,         // text: source between the slashes; regex_flags
-  kFilesize, kEntrypoint,
+  kTrue,
+  kFalse,
+  kInteger,  // integer (KB/MB suffixes applied, hex and octal decoded)
+  kFloat,    // real
+  kString,   // text: the bytes after escape processing
+  kRegex,    // text: source between the slashes; regex_flags
+  kFilesize,
+  kEntrypoint,
   // Names.
-  kIdentifier,    // text: a bare identifier (rule, external, module, loop variable)
-  kField,         // a.text      a: the structure
-  kIndex,         // a[b]        a: array or dictionary, b: index or key
-  kCall,          // a(list...)  a: the function expression (kIdentifier/kField/kIndex)
-  kReadInt,       // text: "uint32be" etc., a: the offset expression
+  kIdentifier,  // text: a bare identifier (rule, external, module, loop variable)
+  kField,       // a.text      a: the structure
+  kIndex,       // a[b]        a: array or dictionary, b: index or key
+  kCall,        // a(list...)  a: the function expression (kIdentifier/kField/kIndex)
+  kReadInt,     // text: "uint32be" etc., a: the offset expression
   // String references. text: "$a", "$a*" is not used here, "$" inside for..of bodies.
   kStringMatch,   // $a
   kStringAt,      // $a at a
@@ -46,20 +48,43 @@ enum class ExprKind : uint8_t {
   kStringOffset,  // @a[a], a may be kNoExpr (means index 1)
   kStringLength,  // !a[a], a may be kNoExpr (means index 1)
   // Unary operators: a.
-  kNot, kNeg, kBitNot, kDefined,
+  kNot,
+  kNeg,
+  kBitNot,
+  kDefined,
   // Binary operators: a op b.
-  kAnd, kOr,
-  kLt, kLe, kGt, kGe, kEq, kNe,
-  kAdd, kSub, kMul, kDiv, kMod,
-  kShl, kShr, kBitAnd, kBitOr, kBitXor,
-  kContains, kIContains, kStartsWith, kIStartsWith, kEndsWith, kIEndsWith, kIEquals,
-  kMatches,       // a matches b (b is a kRegex)
-  kRange,         // (a..b), used by `in` and for-in
+  kAnd,
+  kOr,
+  kLt,
+  kLe,
+  kGt,
+  kGe,
+  kEq,
+  kNe,
+  kAdd,
+  kSub,
+  kMul,
+  kDiv,
+  kMod,
+  kShl,
+  kShr,
+  kBitAnd,
+  kBitOr,
+  kBitXor,
+  kContains,
+  kIContains,
+  kStartsWith,
+  kIStartsWith,
+  kEndsWith,
+  kIEndsWith,
+  kIEquals,
+  kMatches,  // a matches b (b is a kRegex)
+  kRange,    // (a..b), used by `in` and for-in
   // Quantified expressions, see Quantifier and StringSet.
-  kOf,            // quantifier of set [in (a..b) | at a]: a holds the range/at expr, of_mode
-  kForOf,         // for quantifier of set : ( b )
-  kForIn,         // for quantifier vars in iterable : ( b ); iterable in a
-  kEnumeration,   // (list...) as the iterable of a for-in
+  kOf,           // quantifier of set [in (a..b) | at a]: a holds the range/at expr, of_mode
+  kForOf,        // for quantifier of set : ( b )
+  kForIn,        // for quantifier vars in iterable : ( b ); iterable in a
+  kEnumeration,  // (list...) as the iterable of a for-in
 };
 
 enum class QuantifierKind : uint8_t { kAll, kAny, kNone, kExpr, kPercent };
@@ -73,9 +98,9 @@ struct Quantifier {
 // (possibly with a trailing *) in parentheses; or, in YARA 4.3+, a set of boolean expressions.
 struct StringSet {
   enum class Kind : uint8_t { kThem, kStrings, kRules, kExpressions } kind = Kind::kThem;
-  std::vector<std::string> items;   // "$a", "$b*", "rule_a", "ru*"
+  std::vector<std::string> items;  // "$a", "$b*", "rule_a", "ru*"
   std::vector<Span> item_spans;
-  std::vector<ExprId> exprs;        // kExpressions
+  std::vector<ExprId> exprs;  // kExpressions
 };
 
 enum class OfMode : uint8_t { kPlain, kIn, kAt };
@@ -112,12 +137,12 @@ struct StringModifiers {
 struct StringDecl {
   std::string identifier;  // "$a", or "$" for an anonymous string
   StringKind kind = StringKind::kText;
-  std::string value;       // kText: bytes after escapes; kHex: the source between { and };
-                           // kRegex: the source between the slashes
-  uint8_t regex_flags = 0; // kRegex: kRegexNocase | kRegexDotAll
+  std::string value;        // kText: bytes after escapes; kHex: the source between { and };
+                            // kRegex: the source between the slashes
+  uint8_t regex_flags = 0;  // kRegex: kRegexNocase | kRegexDotAll
   StringModifiers modifiers;
-  Span span;               // the whole declaration
-  Span value_span;         // the value, for pattern syntax errors
+  Span span;        // the whole declaration
+  Span value_span;  // the value, for pattern syntax errors
 };
 
 struct MetaDecl {
@@ -138,7 +163,7 @@ struct Rule {
   std::vector<MetaDecl> metas;
   std::vector<StringDecl> strings;
   ExprId condition = kNoExpr;
-  Span span;       // the rule name
+  Span span;  // the rule name
 };
 
 struct Import {

@@ -49,9 +49,24 @@ struct Value {
   const re::Regex* regex = nullptr;
 
   static Value undefined() { return {}; }
-  static Value integer(int64_t v) { Value x; x.tag = Tag::kInteger; x.i = v; return x; }
-  static Value real(double v) { Value x; x.tag = Tag::kFloat; x.f = v; return x; }
-  static Value string(std::string v) { Value x; x.tag = Tag::kString; x.s = std::move(v); return x; }
+  static Value integer(int64_t v) {
+    Value x;
+    x.tag = Tag::kInteger;
+    x.i = v;
+    return x;
+  }
+  static Value real(double v) {
+    Value x;
+    x.tag = Tag::kFloat;
+    x.f = v;
+    return x;
+  }
+  static Value string(std::string v) {
+    Value x;
+    x.tag = Tag::kString;
+    x.s = std::move(v);
+    return x;
+  }
   bool defined() const { return tag != Tag::kUndefined; }
 };
 
@@ -75,10 +90,10 @@ struct Type {
 struct Field {
   std::string name;
   const Type* type = nullptr;
-  bool is_constant = false;   // value known at compile time
-  int64_t int_value = 0;      // for integer constants
-  double float_value = 0;     // for float constants
-  std::string string_value;   // for string constants
+  bool is_constant = false;  // value known at compile time
+  int64_t int_value = 0;     // for integer constants
+  double float_value = 0;    // for float constants
+  std::string string_value;  // for string constants
 };
 
 struct StructType {
@@ -153,9 +168,18 @@ struct Node {
   Node& entry(std::string_view key);
   const Node* find_entry(std::string_view key) const;
 
-  void set_integer(int64_t v) { i = v; defined = true; }
-  void set_float(double v) { f = v; defined = true; }
-  void set_string(std::string v) { s = std::move(v); defined = true; }
+  void set_integer(int64_t v) {
+    i = v;
+    defined = true;
+  }
+  void set_float(double v) {
+    f = v;
+    defined = true;
+  }
+  void set_string(std::string v) {
+    s = std::move(v);
+    defined = true;
+  }
   // Shorthands for the common case of a scalar field of a struct.
   void set_integer(std::string_view name, int64_t v) { field(name).set_integer(v); }
   void set_float(std::string_view name, double v) { field(name).set_float(v); }
