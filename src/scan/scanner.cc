@@ -211,16 +211,22 @@ struct Scanner::Impl {
     re::ScanOutcome out = r.pattern_set->scan(scratch, data, 0, limits(dl), table);
     if (out == re::ScanOutcome::kTimeout) return timeout();
     if (out == re::ScanOutcome::kError) return {ErrorCode::kInternal, "the pattern engine failed"};
-    scan::ScanFacts facts;
+    scan::ScanFacts facts = common_facts(callback, dl);
     facts.data = data;
     facts.module_input = data;
+    return evaluate_and_report(facts, data, callback);
+  }
+
+  // What every scan gives the evaluator, whatever it scans.
+  scan::ScanFacts common_facts(ScanCallback& callback, std::chrono::steady_clock::time_point dl) {
+    scan::ScanFacts facts;
     facts.matches = &table;
     facts.externals = &externals;
     facts.module_data = &module_data;
     facts.log = &log_to_callback;
     facts.log_ctx = &callback;
     facts.deadline = dl;
-    return evaluate_and_report(facts, data, callback);
+    return facts;
   }
 };
 
@@ -330,18 +336,12 @@ Error Scanner::scan_process(pid_t pid, ScanCallback& callback) {
     if (offset > static_cast<uint64_t>(INT64_MAX)) return false;
     return pread(mem, out, n, static_cast<off_t>(offset)) == static_cast<ssize_t>(n);
   };
-  scan::ScanFacts facts;
+  scan::ScanFacts facts = s.common_facts(callback, dl);
   facts.has_filesize = false;
   facts.fetch = s.fetch;
   facts.module_input = first_chunk;
   facts.module_base = first_base;
   facts.is_process = true;
-  facts.matches = &s.table;
-  facts.externals = &s.externals;
-  facts.module_data = &s.module_data;
-  facts.log = &Impl::log_to_callback;
-  facts.log_ctx = &callback;
-  facts.deadline = dl;
   e = s.evaluate_and_report(facts, {}, callback);
   s.fetch = nullptr;
   ::close(mem);
