@@ -49,7 +49,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto rules = vigie::Rules::load(
       std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()), &err);
   if (!rules) return 0;
-  vigie::Scanner scanner(rules);
+  // A forged rule set may hold a legal but endless loop (for all i in (0..2^62)); the scan
+  // deadline is what bounds it, as for rules compiled from such a source.
+  vigie::ScanOptions options;
+  options.timeout = std::chrono::milliseconds(1000);
+  vigie::Scanner scanner(rules, options);
   Sink sink;
   static const std::string text = "xxabcxxaXcxx";
   scanner.scan_buffer(
