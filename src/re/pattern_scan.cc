@@ -9,7 +9,8 @@
 //     here), then a reversed prefix program run backwards from the atom yields every possible
 //     start, and the forward program runs from each.
 // The match at a start is the VM's preferred one, so the result does not depend on which atom
-// found it. A small direct-mapped cache skips starts already verified for the same variant (a
+// found it. Runs from different starts share their work through the scratch's MatchMemo (vm.h),
+// which keeps long matches over long runs of bytes from costing the square of the run. A small direct-mapped cache skips starts already verified for the same variant (a
 // pattern like /a.*b/ otherwise re-verifies every start once per later 'b').
 //
 // xor groups (variants.h) are found in a second pass: the differences of consecutive data bytes,
@@ -294,6 +295,8 @@ ScanOutcome PatternSet::scan(PatternScratch& scratch, std::span<const uint8_t> d
   if (s.first_index.size() != set.specs.size()) s.first_index.assign(set.specs.size(), UINT32_MAX);
   Ctx c{set, s, data.data(), data.size(), base, limits, table};
   s.vm.steps = 0;
+  s.memo.clear();
+  s.vm.memo = &s.memo;
   s.start_cache.assign(kStartCache, ~uint64_t{0});
   ScanOutcome outcome = ScanOutcome::kOk;
   if (!s.hs) {  // the constructor's allocation failed: try again, once per database

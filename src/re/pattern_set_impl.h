@@ -103,9 +103,9 @@ struct PatternScratch::Impl {
   std::vector<uint64_t> starts;
   std::vector<uint32_t> touched;      // patterns that got matches in this scan
   std::vector<uint32_t> first_index;  // per pattern: list size at scan start, or UINT32_MAX
-  std::vector<uint64_t> start_cache;
-  std::vector<uint8_t> deltas;  // a window of the data's byte differences, for xor groups  //
-                                // (variant + 1) << 40 ^ start, direct mapped
+  std::vector<uint64_t> start_cache;  // (variant + 1) << 40 ^ start, direct mapped
+  std::vector<uint8_t> deltas;        // a window of the data's byte differences, for xor groups
+  MatchMemo memo;                     // shared work of match_at runs over this scan's data
   ~Impl() {
     if (hs) hs_free_scratch(hs);
   }

@@ -1,6 +1,8 @@
 // Pike VM. See vm.h.
 #include "re/vm.h"
 
+#include <algorithm>
+
 namespace vigie::re {
 namespace {
 
@@ -58,7 +60,89 @@ void add_thread(const Program& p, SparseSet& list, uint32_t pc0, const uint8_t* 
   }
 }
 
+uint64_t list_hash(const uint32_t* list, uint32_t n, size_t pos) {
+  uint64_t h = 0x9E3779B97F4A7C15ull ^ pos;
+  for (uint32_t i = 0; i < n; ++i) {
+    h ^= list[i];
+    h *= 0xff51afd7ed558ccdull;
+    h ^= h >> 32;
+  }
+  return h;
+}
+
+size_t slot_of(const void* key, uint64_t pos, uint64_t hash, size_t mask) {
+  uint64_t h = hash ^ (reinterpret_cast<uintptr_t>(key) * 0xc4ceb9fe1a85ec53ull) ^ (pos << 17);
+  h ^= h >> 29;
+  h *= 0x9E3779B97F4A7C15ull;
+  return static_cast<size_t>(h >> 20) & mask;
+}
+
 }  // namespace
+
+void MatchMemo::clear() {
+  for (uint32_t i : used_) slots_[i] = Slot{};
+  used_.clear();
+  arena_.clear();
+  count_ = 0;
+}
+
+bool MatchMemo::find(const void* key, size_t pos, uint64_t hash, const uint32_t* list, uint32_t n,
+                     int64_t& future) const {
+  if (count_ == 0) return false;
+  size_t mask = slots_.size() - 1;
+  for (size_t i = slot_of(key, pos, hash, mask);; i = (i + 1) & mask) {
+    const Slot& s = slots_[i];
+    if (s.key == nullptr) return false;
+    if (s.key == key && s.pos == pos && s.hash == hash && s.len == n &&
+        std::equal(list, list + n, arena_.begin() + s.begin)) {
+      future = s.future;
+      return true;
+    }
+  }
+}
+
+bool MatchMemo::stash(const uint32_t* list, uint32_t n, uint32_t& begin) {
+  if (arena_.size() + n > kMaxArena) return false;
+  begin = static_cast<uint32_t>(arena_.size());
+  arena_.insert(arena_.end(), list, list + n);
+  return true;
+}
+
+bool MatchMemo::grow() {
+  size_t want = slots_.empty() ? 4096 : slots_.size() * 2;
+  if (want > kMaxSlots) return false;
+  std::vector<Slot> old;
+  old.swap(slots_);
+  slots_.assign(want, Slot{});
+  std::vector<uint32_t> old_used;
+  old_used.swap(used_);
+  size_t mask = want - 1;
+  for (uint32_t u : old_used) {
+    const Slot& s = old[u];
+    size_t i = slot_of(s.key, s.pos, s.hash, mask);
+    while (slots_[i].key != nullptr) i = (i + 1) & mask;
+    slots_[i] = s;
+    used_.push_back(static_cast<uint32_t>(i));
+  }
+  return true;
+}
+
+void MatchMemo::insert(const void* key, const Pending& p, int64_t future) {
+  if ((count_ + 1) * 2 > slots_.size() && !grow()) return;
+  size_t mask = slots_.size() - 1;
+  size_t i = slot_of(key, p.pos, p.hash, mask);
+  while (slots_[i].key != nullptr) {
+    const Slot& s = slots_[i];
+    if (s.key == key && s.pos == p.pos && s.hash == p.hash && s.len == p.len &&
+        std::equal(arena_.begin() + p.begin, arena_.begin() + p.begin + p.len,
+                   arena_.begin() + s.begin))
+      return;  // already there (two runs recorded the same list before either ended)
+    i = (i + 1) & mask;
+  }
+  slots_[i] = Slot{key, p.pos, p.hash, p.begin, p.len, future};
+  used_.push_back(static_cast<uint32_t>(i));
+  ++count_;
+}
 
 int64_t match_at(const Program& p, const uint8_t* data, size_t size, size_t start, VmScratch& vm) {
   vm.reserve(p.insts.size());
@@ -67,9 +151,27 @@ int64_t match_at(const Program& p, const uint8_t* data, size_t size, size_t star
   cur->clear();
   next->clear();
   int64_t best = -1;
+  MatchMemo* memo = vm.memo;
+  auto& pending = vm.pending;
+  pending.clear();
+  bool recording = memo != nullptr;
+  int64_t tail = -1;  // what a recorded list found on the way leads to
   add_thread(p, *cur, p.start, data, size, start, vm.stack);
   for (size_t pos = start;; ++pos) {
     if (cur->size == 0) break;
+    if (memo && pos - start >= MatchMemo::kAfterSteps) {
+      // Past the start, the future of a list does not depend on where the run began.
+      uint64_t h = list_hash(cur->dense.data(), cur->size, pos);
+      if (memo->find(&p, pos, h, cur->dense.data(), cur->size, tail)) {
+        if (tail >= 0) best = tail - static_cast<int64_t>(start);
+        break;
+      }
+      MatchMemo::Pending e{pos, h, 0, cur->size};
+      if (recording && memo->stash(cur->dense.data(), cur->size, e.begin))
+        pending.push_back(e);
+      else
+        recording = false;
+    }
     next->clear();
     for (uint32_t i = 0; i < cur->size; ++i) {
       uint32_t pc = cur->dense[i];
@@ -88,6 +190,12 @@ int64_t match_at(const Program& p, const uint8_t* data, size_t size, size_t star
       break;
     }
     std::swap(cur, next);
+  }
+  if (!pending.empty()) {
+    // The list held at q leads to the last match recorded at a step >= q.
+    int64_t end = best >= 0 ? static_cast<int64_t>(start) + best : -1;
+    for (const auto& e : pending)
+      memo->insert(&p, e, end >= static_cast<int64_t>(e.pos) ? end : -1);
   }
   return best;
 }

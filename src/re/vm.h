@@ -11,6 +11,15 @@
 // YR_RE_SCAN_LIMIT = 4096 bytes: longer matches are cut short or not reported at all. vigie reports
 // them whole.)
 //
+// Runs from many starts over one long stretch of matching bytes (/([A-Za-z0-9]{4})*=/ tried at
+// every byte of a 100 KB base64 run) would cost the square of the stretch, since each match
+// goes to its end. They converge instead: once two runs hold the same ordered thread list at the
+// same position, their futures are the same. A MatchMemo, when given, records after a few steps
+// of each run the thread list at every position and, once the run ends, the match end that list
+// leads to; a later run reaching a recorded (position, list) stops there and takes that end.
+// Lists are stored and compared whole, so the answer is exact; the memo has a memory budget and
+// stops recording, never forgets or guesses, when it is spent. It is valid for one data buffer.
+//
 // reverse_starts runs a reversed program backwards from a position and reports every position
 // where it reaches the match instruction: the possible starts of a match whose atom begins there.
 #pragma once
@@ -40,10 +49,49 @@ struct SparseSet {
   void clear() { size = 0; }
 };
 
+class MatchMemo {
+ public:
+  // Steps a run makes before it records or looks up: short runs, the common case, pay nothing.
+  static constexpr size_t kAfterSteps = 32;
+
+  // Forgets everything; call before scanning other data.
+  void clear();
+  // True, with the match end (or -1) that `list` at pos leads to, if a run recorded it. `key`
+  // names the program.
+  bool find(const void* key, size_t pos, uint64_t hash, const uint32_t* list, uint32_t n,
+            int64_t& future) const;
+  // Records a run's lists; `pending` holds (pos, hash, arena offset, length) per step.
+  struct Pending {
+    uint64_t pos, hash;
+    uint32_t begin, len;
+  };
+  bool stash(const uint32_t* list, uint32_t n, uint32_t& begin);  // false: budget spent
+  void insert(const void* key, const Pending& p, int64_t future);
+
+ private:
+  struct Slot {
+    const void* key = nullptr;
+    uint64_t pos = 0, hash = 0;
+    uint32_t begin = 0, len = 0;
+    int64_t future = 0;
+  };
+  static constexpr size_t kMaxSlots = size_t{1} << 21;
+  static constexpr size_t kMaxArena = size_t{1} << 23;  // pcs (32 MiB)
+  bool grow();
+  std::vector<Slot> slots_;
+  std::vector<uint32_t> used_;  // occupied slot indices, for a clear() that costs what was used
+  std::vector<uint32_t> arena_;
+  size_t count_ = 0;
+};
+
 struct VmScratch {
   SparseSet a, b;
   std::vector<uint32_t> stack;
   uint64_t steps = 0;  // bytes stepped over by all runs, for time-limit checks
+  // Given by scans of one buffer (pattern_scan.cc) to make match_at share work between starts;
+  // must be cleared whenever the data changes.
+  MatchMemo* memo = nullptr;
+  std::vector<MatchMemo::Pending> pending;
   void reserve(size_t program_size) {
     a.resize(program_size);
     b.resize(program_size);

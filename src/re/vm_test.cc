@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
+
 #include "re/parse.h"
 #include "re/program.h"
 #include "re/shape.h"
@@ -59,6 +61,68 @@ TEST(Vm, MatchesFromAndSearch) {
   auto anchored = regex_prog("^b");
   EXPECT_FALSE(search(anchored.fwd, bytes(d), d.size(), vm));
   EXPECT_GT(vm.steps, 0u);
+}
+
+// The memo must change nothing but the cost: every start of every pattern, with and without it.
+TEST(Vm, MemoGivesTheSameMatchesAsPlainRuns) {
+  const char* patterns[] = {
+      "([ab]{4})*([ab]{2}==|[ab]{3}=|[ab]{4})",
+      "(ab|a)*b",
+      "a.*b",
+      "a.*?b",
+      "[ab]+c?",
+      "(a|b)*?a",
+      "\\b[ab]+\\b",
+      "(aa|ab|b)*(c|$)",
+      "[^c]{2,5}b*",
+      "((ab)*|b)+c",
+  };
+  std::mt19937 rng(7);
+  for (const char* src : patterns) {
+    auto prog = regex_prog(src);
+    for (int round = 0; round < 20; ++round) {
+      std::string d(200 + rng() % 600, 'a');
+      for (auto& ch : d) ch = "aab c="[rng() % (round % 2 ? 6 : 3)];
+      VmScratch plain, shared;
+      MatchMemo memo;
+      shared.memo = &memo;
+      for (size_t s = 0; s <= d.size(); ++s)
+        ASSERT_EQ(match_at(prog.fwd, bytes(d), d.size(), s, plain),
+                  match_at(prog.fwd, bytes(d), d.size(), s, shared))
+            << src << " at " << s << " of " << d;
+    }
+  }
+}
+
+// A match from every start of a long run goes to its end; with the memo the runs converge after
+// a few steps instead of each walking the rest of the run.
+TEST(Vm, MemoMakesRunsFromEveryStartOfALongRunLinear) {
+  auto prog = regex_prog("([A-Za-z0-9]{4})*([A-Za-z0-9]{2}==|[A-Za-z0-9]{3}=|[A-Za-z0-9]{4})");
+  std::string d;
+  for (int i = 0; i < 20000; ++i) d += "QUJD"[i % 4];
+  VmScratch vm;
+  MatchMemo memo;
+  vm.memo = &memo;
+  for (size_t s = 0; s < d.size(); ++s) {
+    int64_t want = static_cast<int64_t>((d.size() - s) / 4 * 4);
+    ASSERT_EQ(match_at(prog.fwd, bytes(d), d.size(), s, vm), want < 4 ? -1 : want) << s;
+  }
+  // Plain runs would step 20000^2 / 2 = 2e8 bytes.
+  EXPECT_LT(vm.steps, 100u * d.size());
+}
+
+TEST(Vm, MemoStartsOverAfterClear) {
+  auto prog = regex_prog("a+b");
+  std::string d1(100, 'a'), d2(100, 'a');
+  d1 += 'b';
+  d2 += 'c';
+  VmScratch vm;
+  MatchMemo memo;
+  vm.memo = &memo;
+  EXPECT_EQ(match_at(prog.fwd, bytes(d1), d1.size(), 0, vm), 101);
+  memo.clear();
+  EXPECT_EQ(match_at(prog.fwd, bytes(d2), d2.size(), 0, vm), -1);
+  EXPECT_EQ(match_at(prog.fwd, bytes(d2), d2.size(), 1, vm), -1);
 }
 
 TEST(Vm, ProgramSizeIsBounded) {
