@@ -10,8 +10,9 @@
 //     start, and the forward program runs from each.
 // The match at a start is the VM's preferred one, so the result does not depend on which atom
 // found it. Runs from different starts share their work through the scratch's MatchMemo (vm.h),
-// which keeps long matches over long runs of bytes from costing the square of the run. A small direct-mapped cache skips starts already verified for the same variant (a
-// pattern like /a.*b/ otherwise re-verifies every start once per later 'b').
+// which keeps long matches over long runs of bytes from costing the square of the run. A small
+// direct-mapped cache skips starts already verified for the same variant (a pattern like /a.*b/
+// otherwise re-verifies every start once per later 'b').
 //
 // xor groups (variants.h) are found in a second pass: the differences of consecutive data bytes,
 // made window by window in the scratch, are searched for the differences of each string; a hit
@@ -124,7 +125,8 @@ void emit(Ctx& c, const Variant& v, size_t s, size_t len) {
   add_match(c, v.pattern, Match{c.base + s, static_cast<uint32_t>(len), v.xor_key});
 }
 
-void try_at(Ctx& c, uint32_t vid, size_t s) {
+// `hot`: the variant is tried at every byte (a fallback), so its DFA is used from the start.
+void try_at(Ctx& c, uint32_t vid, size_t s, bool hot = false) {
   const Variant& v = c.set.variants[vid];
   size_t len;
   if (v.literal) {
@@ -137,7 +139,9 @@ void try_at(Ctx& c, uint32_t vid, size_t s) {
       if (!c.set.seq_sets[items[i]].has(c.data[s + i])) return;
     len = v.seq_len;
   } else {
-    int64_t r = match_at(c.set.programs[v.prog], c.data, c.size, s, c.s.vm);
+    const Program& prog = c.set.programs[v.prog];
+    int64_t r = match_at(prog, c.data, c.size, s, c.s.vm, c.s.dfas.get(v.prog, prog, true),
+                         hot ? 0 : kDfaAfterSteps);
     if (r <= 0) return;  // YARA does not report empty matches
     len = static_cast<size_t>(r);
   }
@@ -189,13 +193,17 @@ void verify(Ctx& c, const AtomUse& use, size_t atom_start) {
     try_at(c, use.variant, start);
     return;
   }
-  if (use.suffix_prog != kNoProgram && !matches_from(c.set.programs[use.suffix_prog], c.data,
-                                                     c.size, atom_start + use.atom_length, c.s.vm))
-    return;
+  if (use.suffix_prog != kNoProgram) {
+    const Program& suffix = c.set.programs[use.suffix_prog];
+    if (!matches_from(suffix, c.data, c.size, atom_start + use.atom_length, c.s.vm,
+                      c.s.dfas.get(use.suffix_prog, suffix, true)))
+      return;
+  }
   auto& starts = c.s.starts;
   starts.clear();
-  reverse_starts(c.set.programs[use.rev_prog], c.data, c.size, atom_start, c.s.vm, starts,
-                 kMaxStartsPerCandidate);
+  const Program& rev = c.set.programs[use.rev_prog];
+  reverse_starts(rev, c.data, c.size, atom_start, c.s.vm, starts, kMaxStartsPerCandidate,
+                 c.s.dfas.get(use.rev_prog, rev, false));
   // Starts come in decreasing order; verify in increasing order for fast mode's sake.
   for (size_t i = starts.size(); i-- > 0;) {
     if (pattern_done(c, v.pattern) || deadline_passed(c)) return;
@@ -297,6 +305,7 @@ ScanOutcome PatternSet::scan(PatternScratch& scratch, std::span<const uint8_t> d
   s.vm.steps = 0;
   s.memo.clear();
   s.vm.memo = &s.memo;
+  s.dfas.bind(&set);
   s.start_cache.assign(kStartCache, ~uint64_t{0});
   ScanOutcome outcome = ScanOutcome::kOk;
   if (!s.hs) {  // the constructor's allocation failed: try again, once per database
@@ -343,7 +352,7 @@ ScanOutcome PatternSet::scan(PatternScratch& scratch, std::span<const uint8_t> d
       for (uint32_t f : here) {
         uint32_t vid = set.fallbacks[f].variant;
         if (pattern_done(c, set.variants[vid].pattern) || deadline_passed(c)) continue;
-        try_at(c, vid, pos);
+        try_at(c, vid, pos, true);
       }
     }
   }

@@ -106,6 +106,7 @@ struct PatternScratch::Impl {
   std::vector<uint64_t> start_cache;  // (variant + 1) << 40 ^ start, direct mapped
   std::vector<uint8_t> deltas;        // a window of the data's byte differences, for xor groups
   MatchMemo memo;                     // shared work of match_at runs over this scan's data
+  DfaCache dfas;                      // per program, made on first use, kept across scans
   ~Impl() {
     if (hs) hs_free_scratch(hs);
   }

@@ -127,7 +127,8 @@ bool MatchMemo::grow() {
   return true;
 }
 
-void MatchMemo::insert(const void* key, const Pending& p, int64_t future) {
+void MatchMemo::insert(const Pending& p, int64_t future) {
+  const void* key = p.key;
   if ((count_ + 1) * 2 > slots_.size() && !grow()) return;
   size_t mask = slots_.size() - 1;
   size_t i = slot_of(key, p.pos, p.hash, mask);
@@ -144,33 +145,114 @@ void MatchMemo::insert(const void* key, const Pending& p, int64_t future) {
   ++count_;
 }
 
-int64_t match_at(const Program& p, const uint8_t* data, size_t size, size_t start, VmScratch& vm) {
+namespace {
+
+// Loads a DFA state's threads into a VM list, to go on with the VM where the DFA ran out of
+// memory. The threads are byte and match instructions, which need no closure.
+void load_threads(const Dfa& dfa, uint32_t state, SparseSet& list, bool skip_match) {
+  list.clear();
+  for (uint32_t pc : dfa.threads(state))
+    if (!(skip_match && dfa.program().insts[pc].op == Op::kMatch)) list.insert(pc);
+}
+
+// The DFA state for a VM list, or Dfa::kFull when the DFA cannot take it.
+uint32_t to_dfa(Dfa* dfa, const SparseSet& list) {
+  if (!dfa) return Dfa::kFull;
+  return dfa->state_for(list.dense.data(), list.size);
+}
+
+// The memo side of one match_at run: lookups and the steps to record once the run ends.
+struct MemoRun {
+  MatchMemo* memo;
+  std::vector<MatchMemo::Pending>& pending;
+  size_t start;
+  bool recording;
+
+  MemoRun(VmScratch& vm, size_t start_)
+      : memo(vm.memo), pending(vm.pending), start(start_), recording(vm.memo) {
+    pending.clear();
+  }
+  bool active(size_t pos, size_t after, size_t stride) const {
+    return memo && (pos & (stride - 1)) == 0 && pos - start >= after;
+  }
+  // True when (key, pos, hash, list) was recorded; `best` then holds the run's answer.
+  bool check(const void* key, size_t pos, uint64_t hash, const uint32_t* list, uint32_t n,
+             int64_t& best) {
+    int64_t tail;
+    if (memo->find(key, pos, hash, list, n, tail)) {
+      if (tail >= 0) best = tail - static_cast<int64_t>(start);
+      return true;
+    }
+    MatchMemo::Pending e{key, pos, hash, 0, n};
+    if (recording && (n == 0 || memo->stash(list, n, e.begin)))
+      pending.push_back(e);
+    else
+      recording = false;
+    return false;
+  }
+  // The list held at q leads to the last match recorded at a step >= q.
+  void finish(int64_t best) {
+    if (!memo) return;
+    int64_t end = best >= 0 ? static_cast<int64_t>(start) + best : -1;
+    for (const auto& e : pending) memo->insert(e, end >= static_cast<int64_t>(e.pos) ? end : -1);
+    pending.clear();
+  }
+};
+
+}  // namespace
+
+// Each function below runs the VM for its first kDfaAfterSteps steps, where most runs end,
+// and goes on with the DFA (when given and able) from the VM's list for longer runs.
+
+int64_t match_at(const Program& p, const uint8_t* data, size_t size, size_t start, VmScratch& vm,
+                 Dfa* dfa, size_t dfa_after) {
   vm.reserve(p.insts.size());
   SparseSet* cur = &vm.a;
   SparseSet* next = &vm.b;
   cur->clear();
   next->clear();
   int64_t best = -1;
-  MatchMemo* memo = vm.memo;
-  auto& pending = vm.pending;
-  pending.clear();
-  bool recording = memo != nullptr;
-  int64_t tail = -1;  // what a recorded list found on the way leads to
+  MemoRun memo(vm, start);
   add_thread(p, *cur, p.start, data, size, start, vm.stack);
-  for (size_t pos = start;; ++pos) {
+  size_t pos = start;
+  for (;; ++pos) {
     if (cur->size == 0) break;
-    if (memo && pos - start >= MatchMemo::kAfterSteps) {
-      // Past the start, the future of a list does not depend on where the run began.
-      uint64_t h = list_hash(cur->dense.data(), cur->size, pos);
-      if (memo->find(&p, pos, h, cur->dense.data(), cur->size, tail)) {
-        if (tail >= 0) best = tail - static_cast<int64_t>(start);
-        break;
+    if (pos - start == dfa_after) {
+      // At the start the list's match instruction does not count, and does not cut the list.
+      uint32_t s = !dfa ? Dfa::kFull : pos == start ? dfa->start(true) : to_dfa(dfa, *cur);
+      if (s != Dfa::kFull) {
+        // Past the start, the future of a list does not depend on where the run began.
+        uint64_t gen = uint64_t{dfa->generation()} << 32;
+        size_t begin = pos;
+        bool full = false;
+        for (;; ++pos) {
+          if (s == Dfa::kDead) break;
+          if (memo.active(pos, MatchMemo::kAfterDfaSteps, MatchMemo::kDfaStride) &&
+              memo.check(dfa, pos, gen | s, nullptr, 0, best))
+            break;
+          if (dfa->is_match(s)) best = static_cast<int64_t>(pos - start);
+          if (pos >= size) break;
+          uint32_t t = dfa->next(s, data[pos]);
+          if (t == Dfa::kFull) {
+            full = true;
+            break;
+          }
+          s = t;
+        }
+        vm.steps += pos - begin + 1;
+        if (!full) {
+          memo.finish(best);
+          return best;
+        }
+        // Out of memory: the VM goes on from this state's threads (its match is taken).
+        load_threads(*dfa, s, *cur, true);
+        dfa->reset();
+        dfa = nullptr;
       }
-      MatchMemo::Pending e{pos, h, 0, cur->size};
-      if (recording && memo->stash(cur->dense.data(), cur->size, e.begin))
-        pending.push_back(e);
-      else
-        recording = false;
+    }
+    if (memo.active(pos, MatchMemo::kAfterSteps, MatchMemo::kStride)) {
+      uint64_t h = list_hash(cur->dense.data(), cur->size, pos);
+      if (memo.check(&p, pos, h, cur->dense.data(), cur->size, best)) break;
     }
     next->clear();
     for (uint32_t i = 0; i < cur->size; ++i) {
@@ -191,22 +273,39 @@ int64_t match_at(const Program& p, const uint8_t* data, size_t size, size_t star
     }
     std::swap(cur, next);
   }
-  if (!pending.empty()) {
-    // The list held at q leads to the last match recorded at a step >= q.
-    int64_t end = best >= 0 ? static_cast<int64_t>(start) + best : -1;
-    for (const auto& e : pending)
-      memo->insert(&p, e, end >= static_cast<int64_t>(e.pos) ? end : -1);
-  }
+  memo.finish(best);
   return best;
 }
 
-bool matches_from(const Program& p, const uint8_t* data, size_t size, size_t start, VmScratch& vm) {
+bool matches_from(const Program& p, const uint8_t* data, size_t size, size_t start, VmScratch& vm,
+                  Dfa* dfa) {
   vm.reserve(p.insts.size());
   SparseSet* cur = &vm.a;
   SparseSet* next = &vm.b;
   cur->clear();
   add_thread(p, *cur, p.start, data, size, start, vm.stack);
   for (size_t pos = start; cur->size != 0; ++pos) {
+    if (pos - start == kDfaAfterSteps) {
+      uint32_t s = to_dfa(dfa, *cur);
+      if (s != Dfa::kFull) {
+        size_t begin = pos;
+        for (;; ++pos) {
+          if (s == Dfa::kDead) break;
+          if (dfa->is_match(s)) break;
+          if (pos >= size) break;
+          uint32_t t = dfa->next(s, data[pos]);
+          if (t == Dfa::kFull) break;
+          s = t;
+        }
+        vm.steps += pos - begin + 1;
+        if (s == Dfa::kDead) return false;
+        if (dfa->is_match(s)) return true;
+        if (pos >= size) return false;
+        load_threads(*dfa, s, *cur, false);
+        dfa->reset();
+        dfa = nullptr;
+      }
+    }
     next->clear();
     for (uint32_t i = 0; i < cur->size; ++i) {
       const Inst& in = p.insts[cur->dense[i]];
@@ -222,7 +321,7 @@ bool matches_from(const Program& p, const uint8_t* data, size_t size, size_t sta
 }
 
 bool reverse_starts(const Program& p, const uint8_t* data, size_t size, size_t end, VmScratch& vm,
-                    std::vector<uint64_t>& out, size_t max_out) {
+                    std::vector<uint64_t>& out, size_t max_out, Dfa* dfa) {
   vm.reserve(p.insts.size());
   SparseSet* cur = &vm.a;
   SparseSet* next = &vm.b;
@@ -232,6 +331,30 @@ bool reverse_starts(const Program& p, const uint8_t* data, size_t size, size_t e
   size_t found = 0;
   for (size_t pos = end;; --pos) {
     if (cur->size == 0) break;
+    if (end - pos == kDfaAfterSteps) {
+      uint32_t s = to_dfa(dfa, *cur);
+      if (s != Dfa::kFull) {
+        size_t begin = pos;
+        for (;; --pos) {
+          if (s == Dfa::kDead) break;
+          if (dfa->is_match(s)) {
+            if (found >= max_out) return false;
+            out.push_back(pos);
+            ++found;
+          }
+          if (pos == 0) break;
+          uint32_t t = dfa->next(s, data[pos - 1]);
+          if (t == Dfa::kFull) break;
+          s = t;
+        }
+        vm.steps += begin - pos + 1;
+        if (s == Dfa::kDead || pos == 0) return true;
+        // The VM goes on from here; this position's start was reported already.
+        load_threads(*dfa, s, *cur, true);
+        dfa->reset();
+        dfa = nullptr;
+      }
+    }
     next->clear();
     for (uint32_t i = 0; i < cur->size; ++i) {
       uint32_t pc = cur->dense[i];

@@ -28,6 +28,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "re/dfa.h"
 #include "re/program.h"
 
 namespace vigie::re {
@@ -52,7 +53,11 @@ struct SparseSet {
 class MatchMemo {
  public:
   // Steps a run makes before it records or looks up: short runs, the common case, pay nothing.
-  static constexpr size_t kAfterSteps = 32;
+  // After that, runs record and look up only at positions that are multiples of a stride, the
+  // same for every run, so that converged runs still meet in the memo. A DFA step is much
+  // cheaper than a lookup, a VM step less so.
+  static constexpr size_t kAfterSteps = 32, kStride = 4;
+  static constexpr size_t kAfterDfaSteps = 8, kDfaStride = 32;
 
   // Forgets everything; call before scanning other data.
   void clear();
@@ -60,13 +65,15 @@ class MatchMemo {
   // names the program.
   bool find(const void* key, size_t pos, uint64_t hash, const uint32_t* list, uint32_t n,
             int64_t& future) const;
-  // Records a run's lists; `pending` holds (pos, hash, arena offset, length) per step.
+  // Records a run's lists; `pending` holds (key, pos, hash, arena offset, length) per step.
+  // A DFA run records (DFA, generation and state) in the hash and no list.
   struct Pending {
+    const void* key;
     uint64_t pos, hash;
     uint32_t begin, len;
   };
   bool stash(const uint32_t* list, uint32_t n, uint32_t& begin);  // false: budget spent
-  void insert(const void* key, const Pending& p, int64_t future);
+  void insert(const Pending& p, int64_t future);
 
  private:
   struct Slot {
@@ -104,17 +111,24 @@ inline bool is_word_byte(uint8_t c) {
 
 // Length of the preferred non-empty match starting at `start`, or -1. Empty matches never
 // count, in any priority position: YARA reports /a??/ on "a" as "a", not as an empty match.
-int64_t match_at(const Program& prog, const uint8_t* data, size_t size, size_t start,
-                 VmScratch& vm);
+// The functions below take an optional DFA of the program (dfa.h: leftmost-first for match_at
+// and matches_from, all-threads for reverse_starts), which gives the same answers faster. Runs
+// start on the VM, where most end within a few bytes and a cold DFA would cost more, and go on
+// with the DFA after kDfaAfterSteps (match_at: dfa_after, 0 for a program tried at every byte,
+// whose DFA stays hot).
+inline constexpr size_t kDfaAfterSteps = 64;
+
+int64_t match_at(const Program& prog, const uint8_t* data, size_t size, size_t start, VmScratch& vm,
+                 Dfa* dfa = nullptr, size_t dfa_after = kDfaAfterSteps);
 
 // True if the program matches data[start, ...) at all (an empty match counts).
 bool matches_from(const Program& prog, const uint8_t* data, size_t size, size_t start,
-                  VmScratch& vm);
+                  VmScratch& vm, Dfa* dfa = nullptr);
 
 // Appends to `out` every q <= end such that the reversed program matches data[q, end), in
 // decreasing order, at most `max_out` of them. Returns false if max_out was reached.
 bool reverse_starts(const Program& rprog, const uint8_t* data, size_t size, size_t end,
-                    VmScratch& vm, std::vector<uint64_t>& out, size_t max_out);
+                    VmScratch& vm, std::vector<uint64_t>& out, size_t max_out, Dfa* dfa = nullptr);
 
 // True if the program matches starting at some byte of data (an empty match counts, but
 // there is no match starting at the end: YARA's `"" matches /x*/` is false).

@@ -125,6 +125,78 @@ TEST(Vm, MemoStartsOverAfterClear) {
   EXPECT_EQ(match_at(prog.fwd, bytes(d2), d2.size(), 1, vm), -1);
 }
 
+// The DFA must give what the VM gives, for every function and start, with a roomy budget and
+// with one so small that runs keep handing over to the VM and resetting the DFA.
+TEST(Dfa, GivesTheVmsAnswers) {
+  const char* patterns[] = {
+      "([ab]{4})*([ab]{2}==|[ab]{3}=|[ab]{4})",
+      "(ab|a)*b",
+      "a.*b",
+      "a.*?b",
+      "[ab]+c?",
+      "(a|b)*?a",
+      "(aa|ab|b)*(c|=)",
+      "[^c]{2,5}b*",
+      "((ab)*|b)+c",
+      "a{0,3}?b{2,}?",
+      "(a|ab)(c|bcd)?",
+      "b*",
+      "b*|a",
+      "|ab",
+  };
+  std::mt19937 rng(11);
+  for (const char* src : patterns) {
+    auto prog = regex_prog(src);
+    ASSERT_TRUE(Dfa::supports(prog.fwd)) << src;
+    for (size_t budget : {Dfa::kBudgetBytes, size_t{400}, size_t{1}}) {
+      size_t shared = 0;
+      Dfa fwd(prog.fwd, true, &shared, budget);
+      Dfa rev(prog.rev, false, &shared, budget);
+      for (int round = 0; round < 10; ++round) {
+        std::string d(50 + rng() % 300, 'a');
+        for (auto& ch : d) ch = "aab c="[rng() % (round % 2 ? 6 : 3)];
+        VmScratch vm, vm2;
+        for (size_t s = 0; s <= d.size(); ++s) {
+          int64_t want = match_at(prog.fwd, bytes(d), d.size(), s, vm);
+          ASSERT_EQ(want, match_at(prog.fwd, bytes(d), d.size(), s, vm2, &fwd))
+              << src << " at " << s << " of " << d;
+          for (size_t after : {0, 1, 3})
+            ASSERT_EQ(want, match_at(prog.fwd, bytes(d), d.size(), s, vm2, &fwd, after))
+                << src << " at " << s << " of " << d << " DFA after " << after;
+          ASSERT_EQ(matches_from(prog.fwd, bytes(d), d.size(), s, vm),
+                    matches_from(prog.fwd, bytes(d), d.size(), s, vm2, &fwd))
+              << src << " at " << s << " of " << d;
+          std::vector<uint64_t> a, b;
+          ASSERT_EQ(reverse_starts(prog.rev, bytes(d), d.size(), s, vm, a, 1000),
+                    reverse_starts(prog.rev, bytes(d), d.size(), s, vm2, b, 1000, &rev));
+          ASSERT_EQ(a, b) << src << " at " << s << " of " << d;
+        }
+      }
+      // Runs longer than kDfaAfterSteps reach the DFA, which with no budget resets at once.
+      if (budget == 1 && (src == patterns[0] || src == patterns[2] || src == patterns[4]))
+        EXPECT_GT(fwd.generation(), 0u) << src;
+    }
+    EXPECT_EQ(Dfa::supports(regex_prog("\\bab").fwd), false);
+  }
+}
+
+TEST(Dfa, WithTheMemoGivesTheSameMatches) {
+  auto prog = regex_prog("([ab]{4})*([ab]{2}==|[ab]{3}=|[ab]{4})");
+  std::mt19937 rng(5);
+  std::string d(3000, 'a');
+  for (auto& ch : d) ch = rng() % 500 ? "ab"[rng() % 2] : '=';
+  size_t shared = 0;
+  Dfa dfa(prog.fwd, true, &shared);
+  VmScratch plain, fast;
+  MatchMemo memo;
+  fast.memo = &memo;
+  for (size_t s = 0; s <= d.size(); ++s)
+    ASSERT_EQ(match_at(prog.fwd, bytes(d), d.size(), s, plain),
+              match_at(prog.fwd, bytes(d), d.size(), s, fast, &dfa))
+        << s;
+  EXPECT_LT(fast.steps * 4, plain.steps);
+}
+
 TEST(Vm, ProgramSizeIsBounded) {
   Ir ir;
   ASSERT_FALSE(parse_regex("((a{1000}){1000}){10}", 0, ir));
