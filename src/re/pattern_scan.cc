@@ -29,6 +29,7 @@
 // pattern). Data over 1 GiB is prefiltered in overlapping windows because hs_scan takes a 32-bit
 // length.
 #include <algorithm>
+#include <bit>
 #include <cstring>
 
 #include "re/pattern_set_impl.h"
@@ -183,7 +184,17 @@ bool seen_start(Ctx& c, uint32_t vid, size_t s) {
   return false;
 }
 
+static_assert(std::endian::native == std::endian::little, "AtomUse filters are little-endian");
+
 void verify(Ctx& c, const AtomUse& use, size_t atom_start) {
+  if (use.filter_mask && atom_start >= use.back) {
+    size_t at = atom_start - use.back + use.filter_at;
+    if (c.size >= 8 && at <= c.size - 8) {
+      uint64_t w;
+      std::memcpy(&w, c.data + at, 8);
+      if ((w & use.filter_mask) != use.filter_value) return;
+    }
+  }
   const Variant& v = c.set.variants[use.variant];
   if (pattern_done(c, v.pattern)) return;
   if (use.rev_prog == kNoProgram) {

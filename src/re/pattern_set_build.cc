@@ -81,6 +81,49 @@ size_t best_literal_window(const std::string& bytes, bool caseless) {
   return best;
 }
 
+// The bits every member of `set` shares with its first member: (mask, value) such that
+// b & mask == value for every b in the set.
+std::pair<uint8_t, uint8_t> common_bits(const ByteSet& set) {
+  if (set.count() == 0 || set.count() == 256) return {0, 0};
+  int first = -1, diff = 0;
+  for (int b = 0; b < 256; ++b) {
+    if (!set.has(static_cast<uint8_t>(b))) continue;
+    if (first < 0) first = b;
+    diff |= b ^ first;
+  }
+  auto mask = static_cast<uint8_t>(~diff);
+  return {mask, static_cast<uint8_t>(first & mask)};
+}
+
+// Chooses the 8-byte window of the known prefix of a match that constrains the most bits,
+// leaving out the atom's own bytes (found already), and stores it as the use's filter.
+void set_filter(AtomUse& use, const std::vector<ByteSet>& known, size_t atom_length) {
+  constexpr size_t kWindow = 8;
+  if (known.empty()) return;
+  std::vector<std::pair<uint8_t, uint8_t>> bits(known.size());
+  for (size_t i = 0; i < known.size(); ++i)
+    if (i < use.back || i >= use.back + atom_length) bits[i] = common_bits(known[i]);
+  int best_score = 0;
+  for (size_t w = 0; w < known.size(); ++w) {
+    int score = 0;
+    uint64_t mask = 0, value = 0;
+    for (size_t i = 0; i < kWindow && w + i < known.size(); ++i) {
+      score += __builtin_popcount(bits[w + i].first);
+      mask |= uint64_t{bits[w + i].first} << (8 * i);
+      value |= uint64_t{bits[w + i].second} << (8 * i);
+    }
+    if (score > best_score) {
+      best_score = score;
+      use.filter_at = static_cast<uint32_t>(w);
+      use.filter_mask = mask;
+      use.filter_value = value;
+    }
+  }
+  if (best_score < 8) use.filter_mask = use.filter_value = 0;
+}
+
+constexpr size_t kFilterPrefix = 64;
+
 }  // namespace
 
 bool build_structures(PatternSet::Impl& impl, std::vector<BuildWarning>* warnings,
@@ -148,8 +191,14 @@ bool build_structures(PatternSet::Impl& impl, std::vector<BuildWarning>* warning
         } else {
           // Long literals: the prefilter takes the best window, the verifier compares the rest.
           size_t at = best_literal_window(src.bytes, src.caseless);
-          add_atom(src.bytes.substr(at, kAtomMaxLength), src.caseless,
-                   AtomUse{vid, kNoProgram, static_cast<uint32_t>(at)});
+          AtomUse use{vid, kNoProgram, static_cast<uint32_t>(at)};
+          std::vector<ByteSet> known(std::min(src.bytes.size(), kFilterPrefix));
+          for (size_t i = 0; i < known.size(); ++i) {
+            known[i].add(static_cast<uint8_t>(src.bytes[i]));
+            if (src.caseless) known[i].fold_case();
+          }
+          set_filter(use, known, kAtomMaxLength);
+          add_atom(src.bytes.substr(at, kAtomMaxLength), src.caseless, use);
         }
         continue;
       }
@@ -189,11 +238,15 @@ bool build_structures(PatternSet::Impl& impl, std::vector<BuildWarning>* warning
       }
       if (choice.quality < kAtomGood && slow.empty())
         slow = "weak atom {" + describe(choice.atoms[0].bytes) + "}";
+      std::vector<ByteSet> known;
       for (auto& a : choice.atoms) {
         uint32_t rev = kNoProgram;
         auto fixed = fixed_length(src.ir, a.prefix);
         if (fixed && *fixed < UINT32_MAX) {
-          add_atom(a.bytes, a.caseless, AtomUse{vid, kNoProgram, static_cast<uint32_t>(*fixed)});
+          AtomUse use{vid, kNoProgram, static_cast<uint32_t>(*fixed)};
+          if (known.empty()) sequence_prefix(src.ir, src.ir.root, kFilterPrefix, known);
+          set_filter(use, known, a.bytes.size());
+          add_atom(a.bytes, a.caseless, use);
           continue;
         }
         if (!a.prefix.empty()) {

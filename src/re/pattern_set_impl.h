@@ -48,6 +48,11 @@ struct AtomUse {
   // (kNoProgram: none). Most candidates of weak atoms fail here, before any start is sought.
   uint32_t suffix_prog = kNoProgram;
   uint32_t atom_length = 0;
+  // Without a reverse program: a necessary condition on the 8 bytes at match start + filter_at
+  // ((bytes & filter_mask) == filter_value, little-endian), made from the byte sets every match
+  // has there. It rejects most candidates of a weak atom before the variant is looked at.
+  uint32_t filter_at = 0;
+  uint64_t filter_mask = 0, filter_value = 0;
 };
 
 struct Atom {

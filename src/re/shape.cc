@@ -78,4 +78,18 @@ bool as_sequence(const Ir& ir, NodeId root, std::vector<ByteSet>& out) {
   return flatten(ir, root, out) && !out.empty();
 }
 
+void sequence_prefix(const Ir& ir, NodeId root, size_t limit, std::vector<ByteSet>& out) {
+  out.clear();
+  const Node& n = ir.nodes[root];
+  std::vector<NodeId> parts = n.kind == NodeKind::kConcat ? n.kids : std::vector<NodeId>{root};
+  std::vector<ByteSet> part;
+  for (NodeId k : parts) {
+    part.clear();
+    if (!flatten(ir, k, part)) break;
+    out.insert(out.end(), part.begin(), part.end());
+    if (out.size() >= limit) break;
+  }
+  if (out.size() > limit) out.resize(limit);
+}
+
 }  // namespace vigie::re

@@ -17,5 +17,9 @@ inline constexpr size_t kMaxSequence = 4096;
 
 std::optional<uint64_t> fixed_length(const Ir& ir, const std::vector<NodeId>& nodes);
 bool as_sequence(const Ir& ir, NodeId root, std::vector<ByteSet>& out);
+// The longest plain sequence every match begins with (at most `limit` sets): the whole
+// pattern when it is a sequence, else the kids of its top concatenation up to the first one
+// that is not.
+void sequence_prefix(const Ir& ir, NodeId root, size_t limit, std::vector<ByteSet>& out);
 
 }  // namespace vigie::re

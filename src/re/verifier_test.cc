@@ -135,6 +135,25 @@ TEST(Verifier, MaskedAtomsAndFixedPrefixes) {
             (Found{{0, 8}}));
 }
 
+// Candidates of a weak atom are first tested on 8 bytes of the match's known prefix; the test
+// is skipped where 8 bytes do not fit, and must never reject a true match.
+TEST(Verifier, QuickFilterKeepsEveryMatch) {
+  auto p = hex("48 8D [2] 48 8B ?? 4? 81 [1] 72");
+  std::string m = std::string("\x48\x8d\x01\x02\x48\x8b\x07\x4c\x81\x09\x72", 11);
+  std::string near = m;
+  near[7] = '\x5c';  // the nibble differs
+  std::string d = "xx" + m + near + m + "y" + m.substr(0, 10) + m;
+  EXPECT_EQ(scan_one(p, d), (Found{{2, 11}, {24, 11}, {46, 11}}));
+  // At the very end, fewer than 8 bytes after the start of the window.
+  EXPECT_EQ(scan_one(p, m), (Found{{0, 11}}));
+  EXPECT_EQ(scan_one(p, near), Found{});
+  // Case-insensitive literals longer than an atom.
+  std::string lit = "xAbCdEfGhIjKlMnOpQrStUvWxYz";
+  auto t = text("abcdefghijklmnopqrstuvwxyz");
+  t.modifiers.nocase = true;
+  EXPECT_EQ(scan_one(t, "..." + lit + "." + lit.substr(1)), (Found{{4, 26}, {31, 26}}));
+}
+
 TEST(Verifier, FallbackShapes) {
   // One byte set repeated: every start of a long enough run.
   EXPECT_EQ(scan_one(regex("[\\x01-\\x7F]{4}"),

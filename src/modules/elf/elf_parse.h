@@ -21,7 +21,10 @@ namespace vigie::mod::elf {
 constexpr size_t kMaxSections = 1u << 16;  // e_shnum is 16 bits anyway
 constexpr size_t kMaxSegments = 1u << 16;
 constexpr size_t kMaxDynamicEntries = 1u << 16;
-constexpr size_t kMaxSymbols = 1u << 16;  // per table
+// Per table. Symbols must lie in the file (16 or 24 bytes each), which bounds them already;
+// the cap (the module arrays' own) keeps a huge file from costing more than yara's limit of
+// memory, while real binaries (node: 108,000 dynamic symbols) are read whole, as yara reads them.
+constexpr size_t kMaxSymbols = 1u << 20;
 
 struct SectionInfo {
   Section header;
