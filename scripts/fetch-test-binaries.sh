@@ -4,8 +4,9 @@
 #
 #   scripts/fetch-test-binaries.sh DIR
 #
-# The result is cached: DIR/.complete marks a finished download, and a lock file serialises
-# concurrent runs (test binaries may call this script in parallel). Nothing here is committed.
+# The result is cached: DIR/.complete marks a finished download of this package list, and a lock
+# file serialises concurrent runs (test binaries may call this script in parallel). Nothing here
+# is committed.
 set -euo pipefail
 
 dir=${1:?usage: fetch-test-binaries.sh DIR}
@@ -17,15 +18,21 @@ packages=(
   libmono-cecil-cil      # Mono.Cecil*.dll: .NET assemblies
   libhexbox1.5-cil       # Be.Windows.Forms.HexBox.dll: .NET, resources
   libmono-accessibility4.0-cil  # Accessibility.dll: small .NET assembly
+  libmono-system4.0-cil         # System.dll: large .NET assembly, many classes and resources
+  libmono-system-xml4.0-cil     # System.Xml.dll: .NET, generics, nested types
+  nsis-common                   # NSIS stubs and plugins: PE32 executables and DLLs
+  memtest86+                    # memtest86+x64.efi: PE32+ EFI application
 )
 
 mkdir -p "$dir"
 dir=$(cd "$dir" && pwd)  # absolute: the downloads below run in a temporary directory
 exec 9>"$dir/.lock"
 flock 9
-if [[ -f "$dir/.complete" ]]; then
+want="${packages[*]}"
+if [[ -f "$dir/.complete" && "$(cat "$dir/.complete")" == "$want" ]]; then
   exit 0
 fi
+rm -rf "$dir/root" "$dir/.complete"
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -39,4 +46,4 @@ fi
 for deb in ./*.deb; do
   dpkg -x "$deb" "$dir/root"
 done
-touch "$dir/.complete"
+echo "$want" >"$dir/.complete"
