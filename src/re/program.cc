@@ -17,7 +17,7 @@ class Compiler {
       case NodeKind::kEmpty:
         return true;
       case NodeKind::kByte:
-        add(Op::kByte, set_index(n.set));
+        add(Op::kByte, set_index(n.set), range_of(n.set));
         return true;
       case NodeKind::kBol:
         add(Op::kBol);
@@ -103,6 +103,19 @@ class Compiler {
     p_.insts[at].x = greedy ? body : exit;
     p_.insts[at].y = greedy ? exit : body;
   }
+  // Inst::y of a byte instruction: its set as a contiguous range, or 0 (program.h).
+  static uint32_t range_of(const ByteSet& s) {
+    int lo = -1, hi = -1;
+    for (int b = 0; b < 256; ++b) {
+      if (!s.has(static_cast<uint8_t>(b))) continue;
+      if (lo < 0) lo = b;
+      if (hi >= 0 && hi != b - 1) return 0;  // a gap
+      hi = b;
+    }
+    if (lo < 0) return 0;
+    return kInlineRange | static_cast<uint32_t>(lo) << 8 | static_cast<uint32_t>(hi);
+  }
+
   uint32_t set_index(const ByteSet& s) {
     auto it = index_.find(s.w);
     if (it != index_.end()) return it->second;

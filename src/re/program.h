@@ -34,16 +34,30 @@ enum class Op : uint8_t {
   kWideNotWordBoundary
 };
 
+// kByte instructions whose set is one range of bytes (a byte, ?? or a nibble 4? of hex strings,
+// [a-z]) carry it in y, so the VM tests it without reading the set (a cache miss per thread
+// and step on cold programs): y = kInlineRange | lo << 8 | hi, else 0.
+inline constexpr uint32_t kInlineRange = 1u << 16;
+
 struct Inst {
   Op op = Op::kMatch;
   uint32_t x = 0;  // kByte: index into Program::sets; kSplit/kJmp: target (preferred for split)
-  uint32_t y = 0;  // kSplit: second target
+  uint32_t y = 0;  // kSplit: second target; kByte: inline range or 0
 };
 
 struct Program {
   std::vector<Inst> insts;
   std::vector<ByteSet> sets;
   uint32_t start = 0;
+
+  // Whether the byte instruction `in` accepts b.
+  bool accepts(const Inst& in, uint8_t b) const {
+    if (in.y != 0) {
+      auto lo = static_cast<uint8_t>(in.y >> 8), hi = static_cast<uint8_t>(in.y);
+      return static_cast<uint8_t>(b - lo) <= static_cast<uint8_t>(hi - lo);
+    }
+    return sets[in.x].has(b);
+  }
 };
 
 // Compiles the concatenation of `nodes` (in order, or reversed when `reverse`) followed by a

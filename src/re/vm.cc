@@ -250,7 +250,8 @@ int64_t match_at(const Program& p, const uint8_t* data, size_t size, size_t star
         dfa = nullptr;
       }
     }
-    if (memo.active(pos, MatchMemo::kAfterSteps, MatchMemo::kStride)) {
+    // With a DFA the run goes on with it at dfa_after, where the DFA's own memo takes over.
+    if (!dfa && memo.active(pos, MatchMemo::kAfterSteps, MatchMemo::kStride)) {
       uint64_t h = list_hash(cur->dense.data(), cur->size, pos);
       if (memo.check(&p, pos, h, cur->dense.data(), cur->size, best)) break;
     }
@@ -259,7 +260,7 @@ int64_t match_at(const Program& p, const uint8_t* data, size_t size, size_t star
       uint32_t pc = cur->dense[i];
       const Inst& in = p.insts[pc];
       if (in.op == Op::kByte) {
-        if (pos < size && p.sets[in.x].has(data[pos]))
+        if (pos < size && p.accepts(in, data[pos]))
           add_thread(p, *next, pc + 1, data, size, pos + 1, vm.stack);
       } else if (in.op == Op::kMatch && pos > start) {
         best = static_cast<int64_t>(pos - start);
@@ -310,7 +311,7 @@ bool matches_from(const Program& p, const uint8_t* data, size_t size, size_t sta
     for (uint32_t i = 0; i < cur->size; ++i) {
       const Inst& in = p.insts[cur->dense[i]];
       if (in.op == Op::kMatch) return true;
-      if (in.op == Op::kByte && pos < size && p.sets[in.x].has(data[pos]))
+      if (in.op == Op::kByte && pos < size && p.accepts(in, data[pos]))
         add_thread(p, *next, cur->dense[i] + 1, data, size, pos + 1, vm.stack);
     }
     ++vm.steps;
@@ -360,7 +361,7 @@ bool reverse_starts(const Program& p, const uint8_t* data, size_t size, size_t e
       uint32_t pc = cur->dense[i];
       const Inst& in = p.insts[pc];
       if (in.op == Op::kByte) {
-        if (pos > 0 && p.sets[in.x].has(data[pos - 1]))
+        if (pos > 0 && p.accepts(in, data[pos - 1]))
           add_thread(p, *next, pc + 1, data, size, pos - 1, vm.stack);
       } else if (in.op == Op::kMatch) {
         if (found >= max_out) return false;
@@ -390,7 +391,7 @@ bool search(const Program& p, const uint8_t* data, size_t size, VmScratch& vm) {
       uint32_t pc = cur->dense[i];
       const Inst& in = p.insts[pc];
       if (in.op == Op::kMatch) return true;
-      if (in.op == Op::kByte && pos < size && p.sets[in.x].has(data[pos]))
+      if (in.op == Op::kByte && pos < size && p.accepts(in, data[pos]))
         add_thread(p, *next, pc + 1, data, size, pos + 1, vm.stack);
     }
     if (pos >= size) break;

@@ -190,10 +190,15 @@ TEST(Dfa, WithTheMemoGivesTheSameMatches) {
   VmScratch plain, fast;
   MatchMemo memo;
   fast.memo = &memo;
-  for (size_t s = 0; s <= d.size(); ++s)
-    ASSERT_EQ(match_at(prog.fwd, bytes(d), d.size(), s, plain),
-              match_at(prog.fwd, bytes(d), d.size(), s, fast, &dfa))
-        << s;
+  VmScratch late;  // the DFA after the default number of VM steps, as for atom candidates
+  MatchMemo late_memo;
+  late.memo = &late_memo;
+  for (size_t s = 0; s <= d.size(); ++s) {
+    int64_t want = match_at(prog.fwd, bytes(d), d.size(), s, plain);
+    // From the start, as for a pattern tried at every byte.
+    ASSERT_EQ(want, match_at(prog.fwd, bytes(d), d.size(), s, fast, &dfa, 0)) << s;
+    ASSERT_EQ(want, match_at(prog.fwd, bytes(d), d.size(), s, late, &dfa)) << s;
+  }
   EXPECT_LT(fast.steps * 4, plain.steps);
 }
 
