@@ -82,8 +82,8 @@ class MatchMemo {
     uint32_t begin = 0, len = 0;
     int64_t future = 0;
   };
-  static constexpr size_t kMaxSlots = size_t{1} << 21;
-  static constexpr size_t kMaxArena = size_t{1} << 23;  // pcs (32 MiB)
+  static constexpr size_t kMaxSlots = size_t{1} << 20;    // 40 bytes each
+  static constexpr size_t kMaxArena = size_t{1} << 22;  // pcs (16 MiB)
   bool grow();
   std::vector<Slot> slots_;
   std::vector<uint32_t> used_;  // occupied slot indices, for a clear() that costs what was used
