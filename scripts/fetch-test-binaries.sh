@@ -22,6 +22,7 @@ packages=(
   libmono-system-xml4.0-cil     # System.Xml.dll: .NET, generics, nested types
   nsis-common                   # NSIS stubs and plugins: PE32 executables and DLLs
   memtest86+                    # memtest86+x64.efi: PE32+ EFI application
+  gcc-mingw-w64-i686-win32-runtime  # libgnat-12.dll: 13,644 exports, past yara's 8,192
 )
 
 mkdir -p "$dir"

@@ -11,11 +11,13 @@ fields yara 4.2.3 lacks (YARA 4.3 to 4.5 fields); they are counted, not compared
 Known differences of yara 4.2.3, corrected on yara's side before comparing:
   - it numbers imported functions across all DLLs of a file (fixed in 4.3): functions are
     given per-DLL indices again, and number_of_functions counts the DLL's own functions.
-Known differences accepted (KNOWN below, counted and printed apart):
-  - in the large Mono assemblies System.dll and System.Xml.dll yara 4.2.3 leaves undefined
-    every dotnet field it fills after reading the metadata tables (assembly, assembly_refs,
-    resources, constants, field_offsets, modulerefs); vigie reads them (the resources are the
-    .wav files System.dll is known to carry).
+Known differences accepted (counted and printed apart):
+  - in assemblies whose #Strings heap is over 64 KB (string indexes of 4 bytes: bit 0 of the
+    #~ stream's HeapSizes), yara 4.2.3 leaves undefined some dotnet fields it fills after
+    reading the metadata tables (assembly, assembly_refs, resources, constants, field_offsets,
+    modulerefs); vigie reads them (System.dll's resources are the .wav files it is known to
+    carry). Such a difference counts as known only for those files, only for dotnet fields,
+    and only where yara prints YR_UNDEFINED.
 
 Usage:
   module_dump.py --vigie build/release/app/cli/vigie-yara --targets DIR_OR_FILE...
@@ -29,6 +31,7 @@ import argparse
 import collections
 import os
 import re
+import struct
 import subprocess
 import sys
 import tempfile
@@ -37,15 +40,36 @@ FUNCTION = re.compile(r"^(pe\.(?:import_details|delay_import_details)\[\d+\]\.fu
 COUNT = re.compile(r"^(pe\.(?:import_details|delay_import_details)\[\d+\])\.number_of_functions$")
 
 
-# (file name, field path) patterns where yara printing YR_UNDEFINED and vigie a value is a known
-# difference of yara 4.2.3 (see the docstring).
-KNOWN = [
-    (re.compile(r"(^|/)System(\.Xml)?\.dll$"), re.compile(r"^dotnet\.")),
-]
+def wide_string_heap(path):
+    """True if the file is a .NET assembly whose #~ stream has 4-byte #Strings indexes."""
+    try:
+        with open(path, "rb") as f:
+            d = f.read()
+        i = d.find(b"BSJB")
+        if i < 0:
+            return False
+        vlen = struct.unpack_from("<I", d, i + 12)[0]
+        p = i + 16 + vlen
+        _, count = struct.unpack_from("<HH", d, p)
+        p += 4
+        for _ in range(count):
+            off, _ = struct.unpack_from("<II", d, p)
+            end = d.index(b"\0", p + 8)
+            name = d[p + 8:end]
+            p = (end + 4) & ~3
+            if name == b"#~":
+                return bool(d[i + off + 6] & 1)
+    except (OSError, ValueError, struct.error, IndexError):
+        pass
+    return False
 
 
-def known(path, key, theirs):
-    return theirs == "YR_UNDEFINED" and any(f.search(path) and k.match(key) for f, k in KNOWN)
+def known(path, key, theirs, cache={}):
+    if theirs != "YR_UNDEFINED" or not key.startswith("dotnet."):
+        return False
+    if path not in cache:
+        cache[path] = wide_string_heap(path)
+    return cache[path]
 
 
 def dump_map(text):

@@ -10,7 +10,8 @@
 # (which spills to disk) and compares them. RULES is used as given: rewrite it first
 # (differential.py's rewrite_any_of_them) for the any-of-them comparison.
 #
-# Prints the line counts and the first differences; exit status 0 when the outputs agree.
+# Prints the line counts and exit codes and the first differences; exit status 0 when the outputs
+# and the exit codes agree.
 set -euo pipefail
 vigie=${1:?usage: stream_diff.sh VIGIE_YARA RULES TARGET [FLAGS...]}
 rules=${2:?}
@@ -25,11 +26,16 @@ flatten() {
   awk '/^0x[0-9a-f]+:/ { print head "\t" $0; next } { head = $0; print }' | LC_ALL=C sort -S 1G -T "$work"
 }
 
-"$yara" "${defs[@]}" -w "$@" -r "$rules" "$target" 2>"$work/yara.err" | flatten >"$work/yara" || true
-"$vigie" "${defs[@]}" -w "$@" -r "$rules" "$target" 2>"$work/vigie.err" | flatten >"$work/vigie" || true
-echo "yara:  $(wc -l <"$work/yara") lines"
-echo "vigie: $(wc -l <"$work/vigie") lines"
-if cmp -s "$work/yara" "$work/vigie"; then
+set +e
+"$yara" "${defs[@]}" -w "$@" -r "$rules" "$target" 2>"$work/yara.err" | flatten >"$work/yara"
+yara_exit=${PIPESTATUS[0]}
+"$vigie" "${defs[@]}" -w "$@" -r "$rules" "$target" 2>"$work/vigie.err" | flatten >"$work/vigie"
+vigie_exit=${PIPESTATUS[0]}
+set -e
+echo "yara:  $(wc -l <"$work/yara") lines, exit $yara_exit"
+echo "vigie: $(wc -l <"$work/vigie") lines, exit $vigie_exit"
+head -3 "$work/yara.err" "$work/vigie.err" 2>/dev/null | grep -v '^$' || true
+if [[ $yara_exit == "$vigie_exit" ]] && cmp -s "$work/yara" "$work/vigie"; then
   echo "same"
   exit 0
 fi

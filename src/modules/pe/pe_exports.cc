@@ -3,7 +3,8 @@
 // inside the export directory itself is not code but a forwarder string ("DLL.Function").
 //
 // The name tables are read once into an index from function slot to name, so the cost is linear
-// in the table sizes, both capped by kMaxExports.
+// in the table sizes, both capped by kMaxExports. Every slot of the function table is an export,
+// an unused one (RVA 0) too, as yara lists them: ordinal Base + slot, offset 0.
 #include <algorithm>
 
 #include "modules/pe/pe_file.h"
@@ -62,7 +63,6 @@ void parse_exports(PeFile* pe) {
   for (uint32_t i = 0; i < nfunctions; ++i) {
     uint32_t rva = 0;
     if (!r.u32(*functions + 4ull * i, &rva)) break;
-    if (rva == 0) continue;
     Export e;
     e.ordinal = base + i;
     e.rva = rva;

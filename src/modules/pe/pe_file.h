@@ -28,7 +28,8 @@ inline constexpr uint32_t kMaxSections = 96;
 inline constexpr uint32_t kMaxImportDlls = 16384;
 inline constexpr uint32_t kMaxImportFunctions = 16384;  // per DLL
 inline constexpr uint32_t kMaxTotalImports = 65536;
-inline constexpr uint32_t kMaxExports = 16384;
+inline constexpr uint32_t kMaxExports =
+    8192;  // yara's MAX_PE_EXPORTS: exports past it are not read
 inline constexpr uint32_t kMaxResources = 16384;
 inline constexpr uint32_t kMaxResourceNameBytes = 512;    // of a UTF-16 type/name/language string
 inline constexpr uint32_t kMaxResourceDirEntries = 4096;  // entries read per directory

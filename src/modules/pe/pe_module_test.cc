@@ -235,6 +235,10 @@ TEST(PeModule, MatchesYaraOnHandBuiltPe) {
   EXPECT_EQ(root.field("pdb_path").s, "C:\\x\\test.pdb");
   EXPECT_EQ(root.field("number_of_delayed_imports").i, 1);
   EXPECT_EQ(root.field("export_details").at(2).field("forward_name").s, "NTDLL.RtlFoo");
+  // An unused slot of the function table is listed too, as yara lists it.
+  EXPECT_EQ(root.field("number_of_exports").i, 4);
+  EXPECT_EQ(root.field("export_details").at(3).field("ordinal").i, 4);
+  EXPECT_EQ(root.field("export_details").at(3).field("offset").i, 0);
   EXPECT_EQ(root.field("number_of_resources").i, 2);
   EXPECT_EQ(root.field("resources").at(0).field("type_string").s,
             std::string("M\0Y\0T\0Y\0P\0E\0", 12));

@@ -96,7 +96,7 @@ inline std::vector<uint8_t> build_test_pe() {
   b.u32(e + 4, 0x5f000001);
   b.u32(e + 12, 0x1180);
   b.u32(e + 16, 1);
-  b.u32(e + 20, 3);
+  b.u32(e + 20, 4);  // the fourth slot (0x114c) is unused: RVA 0
   b.u32(e + 24, 1);
   b.u32(e + 28, 0x1140);
   b.u32(e + 32, 0x1150);
