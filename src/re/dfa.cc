@@ -50,12 +50,13 @@ Dfa::Dfa(const Program& prog, bool leftmost_first, size_t* shared_bytes, size_t 
 
 Dfa::~Dfa() { *shared_bytes_ -= bytes_; }
 
+// Frees the memory of the states (not only their contents), so that the budget is free again.
 void Dfa::clear_states() {
-  trans_.assign(classes_, kDead);  // the dead state goes nowhere
-  lists_.clear();
-  begin_.assign({0, 0});
-  match_.assign(1, 0);
-  ids_.clear();
+  std::vector<uint32_t>(classes_, kDead).swap(trans_);  // the dead state goes nowhere
+  std::vector<uint32_t>().swap(lists_);
+  std::vector<uint32_t>{0, 0}.swap(begin_);
+  std::vector<uint8_t>{0}.swap(match_);
+  decltype(ids_)().swap(ids_);
   ids_.emplace(hash_list(nullptr, 0), kDead);
   start_ = {kUnknown, kUnknown};
   account();
@@ -63,7 +64,7 @@ void Dfa::clear_states() {
 
 void Dfa::account() {
   size_t now = trans_.capacity() * 4 + lists_.capacity() * 4 + begin_.capacity() * 4 +
-               match_.capacity() + ids_.size() * 32;
+               match_.capacity() + ids_.size() * 32 + ids_.bucket_count() * 8;
   *shared_bytes_ += now;
   *shared_bytes_ -= bytes_;
   bytes_ = now;

@@ -184,7 +184,8 @@ struct MemoRun {
       return true;
     }
     MatchMemo::Pending e{key, pos, hash, 0, n};
-    if (recording && (n == 0 || memo->stash(list, n, e.begin)))
+    if (recording && pending.size() < MatchMemo::kMaxPending &&
+        (n == 0 || memo->stash(list, n, e.begin)))
       pending.push_back(e);
     else
       recording = false;
@@ -213,6 +214,7 @@ int64_t match_at(const Program& p, const uint8_t* data, size_t size, size_t star
   next->clear();
   int64_t best = -1;
   MemoRun memo(vm, start);
+  size_t handed_over = SIZE_MAX;
   add_thread(p, *cur, p.start, data, size, start, vm.stack);
   size_t pos = start;
   for (;; ++pos) {
@@ -248,10 +250,13 @@ int64_t match_at(const Program& p, const uint8_t* data, size_t size, size_t star
         load_threads(*dfa, s, *cur, true);
         dfa->reset();
         dfa = nullptr;
+        handed_over = pos;
       }
     }
-    // With a DFA the run goes on with it at dfa_after, where the DFA's own memo takes over.
-    if (!dfa && memo.active(pos, MatchMemo::kAfterSteps, MatchMemo::kStride)) {
+    // With a DFA the run goes on with it at dfa_after, where the DFA's own memo takes over. Where
+    // the DFA handed over, the list lacks the match already taken: it is no VM list to record.
+    if (!dfa && pos != handed_over &&
+        memo.active(pos, MatchMemo::kAfterSteps, MatchMemo::kStride)) {
       uint64_t h = list_hash(cur->dense.data(), cur->size, pos);
       if (memo.check(&p, pos, h, cur->dense.data(), cur->size, best)) break;
     }

@@ -58,6 +58,8 @@ class MatchMemo {
   // cheaper than a lookup, a VM step less so.
   static constexpr size_t kAfterSteps = 32, kStride = 4;
   static constexpr size_t kAfterDfaSteps = 8, kDfaStride = 32;
+  // Steps one run records at most (the memo itself keeps at most kMaxSlots).
+  static constexpr size_t kMaxPending = size_t{1} << 16;
 
   // Forgets everything; call before scanning other data.
   void clear();
@@ -82,7 +84,7 @@ class MatchMemo {
     uint32_t begin = 0, len = 0;
     int64_t future = 0;
   };
-  static constexpr size_t kMaxSlots = size_t{1} << 20;    // 40 bytes each
+  static constexpr size_t kMaxSlots = size_t{1} << 20;  // 40 bytes each
   static constexpr size_t kMaxArena = size_t{1} << 22;  // pcs (16 MiB)
   bool grow();
   std::vector<Slot> slots_;

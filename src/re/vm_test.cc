@@ -202,6 +202,48 @@ TEST(Dfa, WithTheMemoGivesTheSameMatches) {
   EXPECT_LT(fast.steps * 4, plain.steps);
 }
 
+// A run whose DFA runs out of memory goes on with the VM from the DFA state's threads, less the
+// match already taken; what it records in the memo must not claim that match for the list.
+// Here every DFA transition fails (budget 1), so each run hands over at start + 64, and a run
+// without a DFA shares the memo.
+TEST(Dfa, HandOverRecordsTrueFutures) {
+  auto prog = regex_prog("(zz|z)[bz](b{61}c|b{62})");
+  for (size_t pad = 0; pad < 8; ++pad) {
+    std::string d = std::string(pad, '.') + "zz" + std::string(62, 'b') + "." + "zzz" +
+                    std::string(61, 'b') + "c";
+    size_t shared = 0;
+    Dfa dfa(prog.fwd, true, &shared, 1);
+    VmScratch plain, with_dfa, vm_only;
+    MatchMemo memo;
+    with_dfa.memo = vm_only.memo = &memo;
+    for (size_t s = 0; s <= d.size(); ++s) {
+      int64_t want = match_at(prog.fwd, bytes(d), d.size(), s, plain);
+      ASSERT_EQ(want, match_at(prog.fwd, bytes(d), d.size(), s, with_dfa, &dfa)) << pad << " " << s;
+      ASSERT_EQ(want, match_at(prog.fwd, bytes(d), d.size(), s, vm_only)) << pad << " " << s;
+    }
+  }
+}
+
+// A reset gives the memory back: the DFA can build states again within its budget.
+TEST(Dfa, ResetFreesTheBudget) {
+  auto prog = regex_prog("(a|b)*a(a|b){12}c");
+  size_t shared = 0;
+  Dfa dfa(prog.fwd, true, &shared, 16384);
+  std::mt19937 rng(3);
+  uint32_t s = dfa.start(false);
+  bool full = false;
+  for (int i = 0; i < 100000 && !full; ++i) {
+    uint32_t t = dfa.next(s, "ab"[rng() % 2]);
+    full = t == Dfa::kFull;
+    s = full ? s : t;
+  }
+  ASSERT_TRUE(full);
+  size_t before = shared;
+  dfa.reset();
+  EXPECT_LT(shared, before / 4);
+  EXPECT_NE(dfa.next(dfa.start(false), 'a'), Dfa::kFull);
+}
+
 TEST(Vm, ProgramSizeIsBounded) {
   Ir ir;
   ASSERT_FALSE(parse_regex("((a{1000}){1000}){10}", 0, ir));
