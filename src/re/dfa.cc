@@ -6,15 +6,7 @@
 namespace vigie::re {
 namespace {
 
-uint64_t hash_list(const uint32_t* list, size_t n) {
-  uint64_t h = 0x9E3779B97F4A7C15ull ^ n;
-  for (size_t i = 0; i < n; ++i) {
-    h ^= list[i];
-    h *= 0xff51afd7ed558ccdull;
-    h ^= h >> 32;
-  }
-  return h;
-}
+uint64_t hash_list(const uint32_t* list, size_t n) { return hash_pcs(list, n, n); }
 
 }  // namespace
 

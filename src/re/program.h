@@ -60,6 +60,17 @@ struct Program {
   }
 };
 
+// A hash of a list of program counters (the VM's and the DFA's thread lists), seeded.
+inline uint64_t hash_pcs(const uint32_t* pcs, size_t n, uint64_t seed) {
+  uint64_t h = 0x9E3779B97F4A7C15ull ^ seed;
+  for (size_t i = 0; i < n; ++i) {
+    h ^= pcs[i];
+    h *= 0xff51afd7ed558ccdull;
+    h ^= h >> 32;
+  }
+  return h;
+}
+
 // Compiles the concatenation of `nodes` (in order, or reversed when `reverse`) followed by a
 // match instruction. Returns false when the program would exceed kMaxProgram.
 bool compile(const Ir& ir, const std::vector<NodeId>& nodes, bool reverse, Program& out);

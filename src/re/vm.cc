@@ -60,16 +60,6 @@ void add_thread(const Program& p, SparseSet& list, uint32_t pc0, const uint8_t* 
   }
 }
 
-uint64_t list_hash(const uint32_t* list, uint32_t n, size_t pos) {
-  uint64_t h = 0x9E3779B97F4A7C15ull ^ pos;
-  for (uint32_t i = 0; i < n; ++i) {
-    h ^= list[i];
-    h *= 0xff51afd7ed558ccdull;
-    h ^= h >> 32;
-  }
-  return h;
-}
-
 size_t slot_of(const void* key, uint64_t pos, uint64_t hash, size_t mask) {
   uint64_t h = hash ^ (reinterpret_cast<uintptr_t>(key) * 0xc4ceb9fe1a85ec53ull) ^ (pos << 17);
   h ^= h >> 29;
@@ -257,7 +247,7 @@ int64_t match_at(const Program& p, const uint8_t* data, size_t size, size_t star
     // the DFA handed over, the list lacks the match already taken: it is no VM list to record.
     if (!dfa && pos != handed_over &&
         memo.active(pos, MatchMemo::kAfterSteps, MatchMemo::kStride)) {
-      uint64_t h = list_hash(cur->dense.data(), cur->size, pos);
+      uint64_t h = hash_pcs(cur->dense.data(), cur->size, pos);
       if (memo.check(&p, pos, h, cur->dense.data(), cur->size, best)) break;
     }
     next->clear();

@@ -3,7 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <iterator>
 #include <random>
+#include <vector>
 
 #include "re/parse.h"
 #include "re/program.h"
@@ -63,20 +65,30 @@ TEST(Vm, MatchesFromAndSearch) {
   EXPECT_GT(vm.steps, 0u);
 }
 
+// Patterns for the randomized tests below: repetition over long runs, lazy and greedy, empty
+// alternatives; none has an assertion, so the DFA takes them all.
+const char* const kPatterns[] = {
+    "([ab]{4})*([ab]{2}==|[ab]{3}=|[ab]{4})",
+    "(ab|a)*b",
+    "a.*b",
+    "a.*?b",
+    "[ab]+c?",
+    "(a|b)*?a",
+    "(aa|ab|b)*(c|=)",
+    "[^c]{2,5}b*",
+    "((ab)*|b)+c",
+    "a{0,3}?b{2,}?",
+    "(a|ab)(c|bcd)?",
+    "b*",
+    "b*|a",
+    "|ab",
+};
+
 // The memo must change nothing but the cost: every start of every pattern, with and without it.
 TEST(Vm, MemoGivesTheSameMatchesAsPlainRuns) {
-  const char* patterns[] = {
-      "([ab]{4})*([ab]{2}==|[ab]{3}=|[ab]{4})",
-      "(ab|a)*b",
-      "a.*b",
-      "a.*?b",
-      "[ab]+c?",
-      "(a|b)*?a",
-      "\\b[ab]+\\b",
-      "(aa|ab|b)*(c|$)",
-      "[^c]{2,5}b*",
-      "((ab)*|b)+c",
-  };
+  std::vector<const char*> patterns(std::begin(kPatterns), std::end(kPatterns));
+  patterns.push_back("\\b[ab]+\\b");  // assertions: the VM alone
+  patterns.push_back("(aa|ab|b)*(c|$)");
   std::mt19937 rng(7);
   for (const char* src : patterns) {
     auto prog = regex_prog(src);
@@ -128,24 +140,8 @@ TEST(Vm, MemoStartsOverAfterClear) {
 // The DFA must give what the VM gives, for every function and start, with a roomy budget and
 // with one so small that runs keep handing over to the VM and resetting the DFA.
 TEST(Dfa, GivesTheVmsAnswers) {
-  const char* patterns[] = {
-      "([ab]{4})*([ab]{2}==|[ab]{3}=|[ab]{4})",
-      "(ab|a)*b",
-      "a.*b",
-      "a.*?b",
-      "[ab]+c?",
-      "(a|b)*?a",
-      "(aa|ab|b)*(c|=)",
-      "[^c]{2,5}b*",
-      "((ab)*|b)+c",
-      "a{0,3}?b{2,}?",
-      "(a|ab)(c|bcd)?",
-      "b*",
-      "b*|a",
-      "|ab",
-  };
   std::mt19937 rng(11);
-  for (const char* src : patterns) {
+  for (const char* src : kPatterns) {
     auto prog = regex_prog(src);
     ASSERT_TRUE(Dfa::supports(prog.fwd)) << src;
     for (size_t budget : {Dfa::kBudgetBytes, size_t{400}, size_t{1}}) {
@@ -173,7 +169,7 @@ TEST(Dfa, GivesTheVmsAnswers) {
         }
       }
       // Runs longer than kDfaAfterSteps reach the DFA, which with no budget resets at once.
-      if (budget == 1 && (src == patterns[0] || src == patterns[2] || src == patterns[4]))
+      if (budget == 1 && (src == kPatterns[0] || src == kPatterns[2] || src == kPatterns[4]))
         EXPECT_GT(fwd.generation(), 0u) << src;
     }
     EXPECT_EQ(Dfa::supports(regex_prog("\\bab").fwd), false);
