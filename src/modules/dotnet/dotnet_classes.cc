@@ -322,9 +322,7 @@ class Classes {
       c.set_integer("sealed", (flags & 0x100) != 0);
 
       const Generics& cg = type_generics_[t];
-      c.set_integer("number_of_generic_parameters", static_cast<int64_t>(cg.size()));
-      for (size_t i = 0; i < cg.size(); ++i)
-        c.field("generic_parameters").at(i).set_string(cg[i].second);
+      set_generics(c, cg);
 
       std::vector<std::string> bases;
       steps_ = 0;
@@ -355,6 +353,13 @@ class Classes {
   }
 
  private:
+  // number_of_generic_parameters and generic_parameters of a class or method.
+  static void set_generics(Node& n, const Generics& g) {
+    n.set_integer("number_of_generic_parameters", static_cast<int64_t>(g.size()));
+    for (size_t i = 0; i < g.size(); ++i)
+      n.field("generic_parameters").at(i).set_string(g[i].second);
+  }
+
   void load_method(uint32_t m, uint32_t nmethods, uint32_t nparams, const Generics* cg,
                    Node& n) const {
     uint32_t flags = md_.get(dn::kMethodDef, m, 2);
@@ -365,9 +370,7 @@ class Classes {
     n.set_integer("virtual", (flags & 0x40) != 0);
     n.set_integer("abstract", (flags & 0x400) != 0);
     const Generics& mg = method_generics_[m];
-    n.set_integer("number_of_generic_parameters", static_cast<int64_t>(mg.size()));
-    for (size_t i = 0; i < mg.size(); ++i)
-      n.field("generic_parameters").at(i).set_string(mg[i].second);
+    set_generics(n, mg);
 
     std::string ret;
     std::vector<std::string> types;
