@@ -64,11 +64,11 @@ bool GpgPacket(std::string_view h) {
 
 }  // namespace
 
-bool ReadSample(int fd, Sample* out) {
+bool ReadSample(int fd, Sample* out, uint64_t head_cap) {
   off_t end = lseek(fd, 0, SEEK_END);
   if (end < 0) return false;
   out->size = uint64_t(end);
-  uint64_t head_len = std::min<uint64_t>(out->size, kHeadBytes);
+  uint64_t head_len = std::min<uint64_t>(out->size, std::min(head_cap, kHeadBytes));
   out->head.resize(head_len);
   size_t got = 0;
   while (got < head_len) {
@@ -79,7 +79,7 @@ bool ReadSample(int fd, Sample* out) {
   }
   out->head.resize(got);
   out->tail.clear();
-  if (out->size > kHeadBytes) {
+  if (out->size > kHeadBytes && head_cap >= kHeadBytes) {
     uint64_t tail_len = std::min<uint64_t>(out->size - kHeadBytes, kTailBytes);
     out->tail.resize(tail_len);
     got = 0;
@@ -106,6 +106,12 @@ double Entropy(std::string_view bytes) {
     h -= p * std::log2(p);
   }
   return h;
+}
+
+bool IsOutputKind(Kind k) {
+  return k == Kind::kGzip || k == Kind::kBzip2 || k == Kind::kXz || k == Kind::kZstd ||
+         k == Kind::k7z || k == Kind::kZlib || k == Kind::kGitPack || k == Kind::kOpensslEnc ||
+         k == Kind::kGpg || k == Kind::kEmpty || k == Kind::kElf;
 }
 
 Kind KindOf(std::string_view h) {

@@ -58,14 +58,19 @@ struct Sample {
 };
 
 // Reads a Sample through `fd` with pread (the file offset is left alone). Returns false on a
-// read error; a short file is not an error.
-bool ReadSample(int fd, Sample* out);
+// read error; a short file is not an error. With `head_cap` below kHeadBytes, only the first
+// `head_cap` bytes are read and no tail: a probe, enough for KindOf.
+bool ReadSample(int fd, Sample* out, uint64_t head_cap = kHeadBytes);
+inline constexpr uint64_t kProbeBytes = 4096;
 
 double Entropy(std::string_view bytes);
 Kind KindOf(std::string_view head);
 const char* KindName(Kind k);
 // Formats whose content is legitimately high-entropy (compressed or encrypted by design).
 bool IsCompressedKind(Kind k);
+// Kinds a new file is judged by alone, from its first bytes: outputs of compressors, archivers,
+// encryption tools and linkers (a format of their own, not a copy of a document), and empty files.
+bool IsOutputKind(Kind k);
 // Kind that a file name's extension promises (kUnknown when the extension says nothing).
 Kind KindForName(std::string_view name);
 // False when a format with a mandatory trailer (PDF, ZIP, PNG, JPEG, GIF) lacks it.

@@ -160,10 +160,7 @@ bool Model::NewFile(Actor& a, const std::string& path, const Sample& after) {
   // compressor or an encryption tool (a format of its own: a conversion), nor text or a
   // program; header-preserving copies keep the original's format, so they stay candidates.
   Kind ka = KindOf(after.head);
-  bool container = ka == Kind::kGzip || ka == Kind::kBzip2 || ka == Kind::kXz ||
-                   ka == Kind::kZstd || ka == Kind::k7z || ka == Kind::kZlib ||
-                   ka == Kind::kGitPack || ka == Kind::kOpensslEnc || ka == Kind::kGpg ||
-                   ka == Kind::kText || ka == Kind::kEmpty || ka == Kind::kElf;
+  bool container = IsOutputKind(ka) || ka == Kind::kText;
   if (container || after.size < 512) return convicted;
   // A random copy of a deleted original in the same directory.
   std::string dir = DirOf(path);

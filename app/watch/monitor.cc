@@ -13,11 +13,13 @@
 #include <sys/statfs.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <climits>
 #include <cstddef>
 #include <cstring>
+#include <deque>
 #include <memory>
 #include <set>
 #include <thread>
@@ -36,10 +38,18 @@ namespace {
 constexpr uint64_t kContentMask = FAN_OPEN_PERM | FAN_CLOSE_WRITE | FAN_EVENT_ON_CHILD;
 constexpr uint64_t kNotifMask = FAN_CREATE | FAN_DELETE | FAN_RENAME | FAN_ONDIR;
 
+// The path of an open descriptor, read relative to an open /proc/self/fd (a lookup of one name
+// instead of a walk from /proc for every event).
 std::string FdPath(int fd) {
-  char link[64], buf[PATH_MAX];
-  snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
-  ssize_t n = readlink(link, buf, sizeof buf - 1);
+  static const int fd_dir = open("/proc/self/fd", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  char name[16], buf[PATH_MAX];
+  snprintf(name, sizeof name, "%d", fd);
+  ssize_t n = fd_dir >= 0 ? readlinkat(fd_dir, name, buf, sizeof buf - 1) : -1;
+  if (n <= 0) {
+    char link[64];
+    snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+    n = readlink(link, buf, sizeof buf - 1);
+  }
   return n > 0 ? std::string(buf, size_t(n)) : std::string();
 }
 
@@ -171,7 +181,28 @@ class Monitor {
   struct Job {
     uint64_t actor;
     std::thread thread;
+    std::atomic<pid_t> tid{0};  // set by the thread before its first file access
     std::atomic<bool> done{false};
+  };
+  // Work on an event that no opener waits for, done once the pending permission events are
+  // answered. The event's descriptor is owned here until then.
+  struct Later {
+    int fd;
+    pid_t tid;
+    bool hold;      // keep a descriptor on the file (a read-only open of a non-empty file)
+    dev_t dev = 0;  // of the file, for an open
+    ino_t ino = 0;
+  };
+  // What the monitor did, reported in the exit event (and the benchmark).
+  struct Stats {
+    uint64_t opens = 0;        // permission events answered
+    uint64_t write_opens = 0;  // of which with write intent
+    uint64_t copies = 0;       // copies made before a write
+    uint64_t close_writes = 0;
+    uint64_t name_events = 0;
+    uint64_t processes = 0;     // processes read from /proc
+    double answer_seconds = 0;  // from reading a permission event to answering it, summed
+    double answer_max = 0;
   };
 
   int Setup();
@@ -180,8 +211,15 @@ class Monitor {
   std::string HandleKey(const void* fsid, const file_handle* fh);
   std::string DirPath(const void* fsid, const file_handle* fh);
   bool Drain(int fd, bool content);
-  uint32_t OnOpenPerm(const fanotify_event_metadata* md);
-  void OnCloseWrite(const fanotify_event_metadata* md);
+  // Decides a permission event. A read-only open, or any open of an empty file, is allowed at
+  // once; its bookkeeping is queued in holds_, which takes over the event's descriptor (`*kept`).
+  uint32_t OnOpenPerm(const fanotify_event_metadata* md, bool* kept);
+  // The bookkeeping of an open allowed at once: where the actor saw the file, and for a
+  // read-only open of a non-empty file a held descriptor (for a later delete).
+  void AfterOpen(const Later& l);
+  void OnCloseWrite(int fd, pid_t tid);
+  void RunHolds();
+  void JudgeNextClose();
   void OnNotif(const fanotify_event_metadata* md);
   Proc* ProcFor(pid_t tid);
   Actor* ActorOf(Proc* p);
@@ -205,6 +243,7 @@ class Monitor {
   std::unordered_map<std::string, std::string> dir_by_handle_;
   std::unordered_map<pid_t, Proc> procs_;
   std::set<std::string> decoys_;
+  std::set<std::pair<dev_t, ino_t>> decoy_inodes_;
   std::vector<Pending> pending_;
   std::vector<std::unique_ptr<Job>> jobs_;
   std::map<std::string, bool> allow_cache_;
@@ -212,12 +251,19 @@ class Monitor {
   double last_prune_ = 0;
   double last_store_warning_ = 0;
   uint64_t events_ = 0;
+  uint64_t convictions_ = 0;
+  Stats stats_;
+  SyscallReader syscalls_;
+  std::vector<Later> holds_;  // read-only opens answered in the current batch
+  std::deque<Later> closes_;  // close-write events waiting for judgement
   SignalGuard guard_;
 };
 
 Monitor::~Monitor() {
   for (auto& j : jobs_)
     if (j->thread.joinable()) j->thread.join();
+  for (const Later& l : holds_) close(l.fd);
+  for (const Later& l : closes_) close(l.fd);
   for (int fd : {content_fd_, notif_fd_, signal_fd_})
     if (fd >= 0) close(fd);
   for (int fd : root_fds_) close(fd);
@@ -321,6 +367,10 @@ int Monitor::Setup() {
   for (const std::string& r : roots_) root_fds_.push_back(open(r.c_str(), O_PATH | O_CLOEXEC));
   if (o_.decoys) {
     decoys_ = PlaceDecoys(roots_, 64);
+    for (const std::string& d : decoys_) {
+      struct stat st;
+      if (stat(d.c_str(), &st) == 0) decoy_inodes_.insert({st.st_dev, st.st_ino});
+    }
     log_.Line("placed " + std::to_string(decoys_.size()) + " decoy files (" +
               std::string(kDecoyPrefix) + "*)");
   }
@@ -414,9 +464,9 @@ std::string Monitor::DirPath(const void* fsid, const file_handle* fh) {
 
 bool Monitor::OwnThread(pid_t tid) {
   if (tid == main_tid_) return true;
-  char path[64];
-  snprintf(path, sizeof path, "/proc/self/task/%d", tid);
-  return access(path, F_OK) == 0;
+  for (const auto& j : jobs_)
+    if (j->tid.load() == tid) return true;
+  return false;
 }
 
 bool Monitor::IsAllowed(const ProcInfo& p) {
@@ -443,6 +493,7 @@ Monitor::Proc* Monitor::ProcFor(pid_t tid) {
   if (it != procs_.end()) return &it->second;
   Proc p;
   p.info = ReadProc(tid);
+  stats_.processes++;
   p.allowed = IsAllowed(p.info);
   Actor& a = model_.ActorFor(p.info);
   p.actor = a.id;
@@ -479,9 +530,32 @@ void Monitor::StoreProblem(Store::Result r, const std::string& msg, const std::s
   log_.Json({{"event", "store"}, {"message", line}, {"path", path}});
 }
 
-uint32_t Monitor::OnOpenPerm(const fanotify_event_metadata* md) {
+uint32_t Monitor::OnOpenPerm(const fanotify_event_metadata* md, bool* kept) {
   pid_t tid = md->pid;
   if (OwnThread(tid)) return FAN_ALLOW;
+  struct stat st;
+  if (fstat(md->fd, &st) != 0 || !S_ISREG(st.st_mode)) return FAN_ALLOW;
+  // An empty file has nothing to copy, whatever the open intends (O_TRUNC truncates after this
+  // check); a read changes nothing. Both are allowed at once and their bookkeeping is done
+  // after the answer (this event's descriptor pins the inode until then). Only a process of a
+  // convicted actor is refused, so a process seen for the first time is looked up first once
+  // any actor has been convicted. Decoys are always judged here.
+  bool write = false;
+  if (st.st_size > 0 || decoy_inodes_.count({st.st_dev, st.st_ino})) {
+    std::optional<int> flags = syscalls_.OpenFlags(tid);
+    write = !flags || (*flags & O_ACCMODE) != O_RDONLY || (*flags & O_TRUNC);
+    stats_.write_opens += write;
+  }
+  if (!write) {
+    auto known = procs_.find(tid);
+    Actor* a = known != procs_.end() ? model_.Find(known->second.actor) : nullptr;
+    if (known == procs_.end() && convictions_ > 0) a = ActorOf(ProcFor(tid));
+    if (!a || !a->convicted) {
+      holds_.push_back({md->fd, tid, st.st_size > 0, st.st_dev, st.st_ino});
+      *kept = true;
+      return FAN_ALLOW;
+    }
+  }
   Proc* p = ProcFor(tid);
   if (p->allowed) return FAN_ALLOW;
   Actor* a = ActorOf(p);
@@ -490,24 +564,20 @@ uint32_t Monitor::OnOpenPerm(const fanotify_event_metadata* md) {
     if (o_.mode == Mode::kKill && guard_.Allowed(p->info.pid)) kill(p->info.pid, SIGKILL);
     return FAN_DENY;
   }
-  struct stat st;
-  if (fstat(md->fd, &st) != 0 || !S_ISREG(st.st_mode)) return FAN_ALLOW;
   std::string path = FdPath(md->fd);
-  std::optional<int> flags = BlockedOpenFlags(tid);
-  bool write = !flags || (*flags & O_ACCMODE) != O_RDONLY || (*flags & O_TRUNC);
   if (decoys_.count(path)) {
-    if (!write) return FAN_ALLOW;  // backups and indexers read decoys
     if (model_.DecoyTouched(*a, path, true)) Convict(*a);
     return a->convicted && o_.mode != Mode::kReportOnly ? FAN_DENY : FAN_ALLOW;
   }
   if (a->seen.size() < 1000000) a->seen[path] = {st.st_dev, st.st_ino};
   if (st.st_size == 0) return FAN_ALLOW;
-  if (write && a->rewriting.size() < 1000000) a->rewriting.insert({st.st_dev, st.st_ino});
+  if (a->rewriting.size() < 1000000) a->rewriting.insert({st.st_dev, st.st_ino});
   std::string msg;
-  Store::Result r = store_.Keep(a->id, md->fd, path, write, &msg);
+  Store::Result r = store_.Keep(a->id, md->fd, path, true, &msg);
+  stats_.copies += r == Store::Result::kKept;
   if (r == Store::Result::kBudget || r == Store::Result::kNoSpace || r == Store::Result::kFailed) {
     StoreProblem(r, msg, path);
-    if (write && a->score > 0 && o_.mode != Mode::kReportOnly) {
+    if (a->score > 0 && o_.mode != Mode::kReportOnly) {
       log_.Line("denied an unprotected write to " + path + " by suspicious pid " +
                 std::to_string(p->info.pid));
       // A suspicious process pressing on while nothing can be protected is itself evidence;
@@ -519,26 +589,60 @@ uint32_t Monitor::OnOpenPerm(const fanotify_event_metadata* md) {
   return FAN_ALLOW;
 }
 
-void Monitor::OnCloseWrite(const fanotify_event_metadata* md) {
-  pid_t tid = md->pid;
+void Monitor::AfterOpen(const Later& l) {
+  if (OwnThread(l.tid)) return;
+  Proc* p = ProcFor(l.tid);
+  if (p->allowed) return;
+  Actor* a = ActorOf(p);
+  std::string path = FdPath(l.fd);
+  if (decoys_.count(path)) return;  // backups and indexers read decoys
+  if (a->seen.size() < 1000000) a->seen[path] = {l.dev, l.ino};
+  if (!l.hold) return;
+  std::string msg;
+  Store::Result r = store_.Keep(a->id, l.fd, path, false, &msg);
+  if (r == Store::Result::kBudget || r == Store::Result::kNoSpace || r == Store::Result::kFailed)
+    StoreProblem(r, msg, path);
+}
+
+void Monitor::RunHolds() {
+  std::vector<Later> todo;
+  todo.swap(holds_);
+  for (const Later& l : todo) {
+    try {
+      AfterOpen(l);
+    } catch (const std::exception& e) {
+      log_.Line(std::string("internal error: ") + e.what());
+    }
+    close(l.fd);
+  }
+}
+
+void Monitor::OnCloseWrite(int fd, pid_t tid) {
   if (OwnThread(tid)) return;
   Proc* p = ProcFor(tid);
   if (p->allowed) return;
   Actor* a = ActorOf(p);
   struct stat st;
-  if (fstat(md->fd, &st) != 0 || !S_ISREG(st.st_mode)) return;
-  std::string path = FdPath(md->fd);
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) return;
+  std::string path = FdPath(fd);
   if (decoys_.count(path)) return;
+  // A probe of the first bytes first: a new file whose kind alone judges it (compressor,
+  // archiver or linker output) needs no more.
   Sample after;
-  if (!ReadSample(md->fd, &after)) return;
+  if (!ReadSample(fd, &after, kProbeBytes)) return;
+  bool whole = after.head.size() == after.size;
+  auto complete = [&] { return whole || ReadSample(fd, &after); };
   bool convict = false;
   const StoreEntry* e = store_.Find(a->id, st.st_dev, st.st_ino);
   Sample before;
   if (e && e->copy && Store::SampleOf(*e, &before)) {
+    if (!complete()) return;
     convict = model_.Rewritten(*a, path, before, after);
   } else if (a->rewriting.count({st.st_dev, st.st_ino})) {
+    if (!complete()) return;
     convict = model_.RewrittenWithoutCopy(*a, path, after);
   } else {
+    if (!IsOutputKind(KindOf(after.head)) && !complete()) return;
     convict = model_.NewFile(*a, path, after);
   }
   if (convict) Convict(*a);
@@ -643,6 +747,7 @@ void Monitor::OnNotif(const fanotify_event_metadata* md) {
 
 void Monitor::Convict(Actor& a) {
   double now = MonotonicSeconds();
+  convictions_++;
   std::vector<ProcInfo> targets = TargetsOf(a, guard_);
   std::string verb = o_.mode == Mode::kKill   ? "killing"
                      : o_.mode == Mode::kStop ? "stopping"
@@ -752,6 +857,7 @@ void Monitor::StartRestore(Actor& a) {
   Job* raw = job.get();
   EventLog& log = log_;
   job->thread = std::thread([plan = std::move(plan), raw, &log] {
+    raw->tid = gettid();
     RunPlan(plan, log);
     raw->done = true;
   });
@@ -841,16 +947,26 @@ void Monitor::Tick() {
   }
 }
 
+// Reads events until the queue is empty. Permission events are answered first: within a
+// batch, the bookkeeping of read-only opens runs after all answers, and close-write events
+// (whose judgement reads the file) wait until no permission event is queued. Everything is
+// done before returning, so the name events read next see the state the opens left.
 bool Monitor::Drain(int fd, bool content) {
   alignas(fanotify_event_metadata) char buf[64 * 1024];
   for (;;) {
     ssize_t n = read(fd, buf, sizeof buf);
-    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return true;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      if (closes_.empty() || !content) return true;
+      JudgeNextClose();
+      continue;
+    }
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) {
       log_.Line(std::string("fatal: reading fanotify events failed: ") + std::strerror(errno));
       return false;
     }
+    double read_at = MonotonicSeconds();
+    size_t closes_before = closes_.size();
     // Events with names have lengths that are multiples of 4, not 8: each is copied to an
     // aligned buffer before its 64-bit fields are read.
     alignas(fanotify_event_metadata) char one[8192];
@@ -878,34 +994,77 @@ bool Monitor::Drain(int fd, bool content) {
         return false;
       }
       events_++;
+      bool kept = false;
       if (md->mask & FAN_Q_OVERFLOW) {
         log_.Line("warning: fanotify queue overflow, some events were lost");
         log_.Json({{"event", "overflow"}});
       } else if (content) {
-        uint32_t answer = FAN_ALLOW;
-        try {
-          if (md->mask & FAN_OPEN_PERM) answer = OnOpenPerm(md);
-          if (md->mask & FAN_CLOSE_WRITE) OnCloseWrite(md);
-        } catch (const std::exception& e) {
-          answer = FAN_ALLOW;
-          log_.Line(std::string("internal error, access allowed: ") + e.what());
-        }
         if (md->mask & FAN_OPEN_PERM) {
+          uint32_t answer = FAN_ALLOW;
+          try {
+            answer = OnOpenPerm(md, &kept);
+          } catch (const std::exception& e) {
+            answer = FAN_ALLOW;
+            log_.Line(std::string("internal error, access allowed: ") + e.what());
+          }
           fanotify_response r{md->fd, answer};
           if (write(fd, &r, sizeof r) != sizeof r)
             log_.Line(std::string("warning: cannot answer a permission event: ") +
                       std::strerror(errno));
+          double waited = MonotonicSeconds() - read_at;
+          stats_.opens++;
+          stats_.answer_seconds += waited;
+          stats_.answer_max = std::max(stats_.answer_max, waited);
+        }
+        if ((md->mask & FAN_CLOSE_WRITE) && !kept && md->fd >= 0) {
+          stats_.close_writes++;
+          if (closes_.size() < 4096) {
+            closes_.push_back({md->fd, md->pid, false});
+            kept = true;
+          } else {
+            try {
+              OnCloseWrite(md->fd, md->pid);
+            } catch (const std::exception& e) {
+              log_.Line(std::string("internal error: ") + e.what());
+            }
+          }
         }
       } else {
+        stats_.name_events++;
         try {
           OnNotif(md);
         } catch (const std::exception& e) {
           log_.Line(std::string("internal error: ") + e.what());
         }
       }
-      if (md->fd >= 0) close(md->fd);
+      if (md->fd >= 0 && !kept) close(md->fd);
+    }
+    if (!content) continue;
+    RunHolds();
+    // Judge the queued close-writes, oldest first: at least as many as this batch added (so a
+    // stream of opens cannot starve them), more while no event waits.
+    size_t due = closes_.size() - std::min(closes_.size(), closes_before);
+    while (!closes_.empty()) {
+      if (due == 0) {
+        pollfd pfd{fd, POLLIN, 0};
+        if (poll(&pfd, 1, 0) > 0) break;
+      } else {
+        due--;
+      }
+      JudgeNextClose();
     }
   }
+}
+
+void Monitor::JudgeNextClose() {
+  Later l = closes_.front();
+  closes_.pop_front();
+  try {
+    OnCloseWrite(l.fd, l.tid);
+  } catch (const std::exception& e) {
+    log_.Line(std::string("internal error: ") + e.what());
+  }
+  close(l.fd);
 }
 
 int Monitor::Run() {
@@ -963,7 +1122,19 @@ int Monitor::Run() {
     if (!Drain(content_fd_, true) || !Drain(notif_fd_, false)) break;
     Tick();
   }
-  log_.Json({{"event", "exit"}, {"status", rc}, {"events", events_}});
+  const Stats& st = stats_;
+  log_.Json({{"event", "exit"},
+             {"status", rc},
+             {"events", events_},
+             {"stats",
+              {{"opens", st.opens},
+               {"write_opens", st.write_opens},
+               {"copies", st.copies},
+               {"close_writes", st.close_writes},
+               {"name_events", st.name_events},
+               {"processes", st.processes},
+               {"answer_us_mean", st.opens ? st.answer_seconds / double(st.opens) * 1e6 : 0.0},
+               {"answer_us_max", st.answer_max * 1e6}}}});
   return rc;
 }
 

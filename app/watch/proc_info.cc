@@ -34,7 +34,7 @@ std::string ReadSmall(const std::string& path, size_t cap = 64 * 1024) {
 
 }  // namespace
 
-bool ParseStat(const std::string& stat, ProcInfo* out) {
+bool ParseStat(const std::string& stat, ProcInfo* out, int* threads) {
   // "pid (comm) state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime
   //  stime cutime cstime priority nice num_threads itrealvalue starttime ..."
   size_t open_paren = stat.find('(');
@@ -53,6 +53,7 @@ bool ParseStat(const std::string& stat, ProcInfo* out) {
   out->pgid = pid_t(std::strtol(f[2].c_str(), nullptr, 10));
   out->sid = pid_t(std::strtol(f[3].c_str(), nullptr, 10));
   out->start_time = std::strtoull(f[19].c_str(), nullptr, 10);
+  if (threads) *threads = int(std::strtol(f[17].c_str(), nullptr, 10));
   return true;
 }
 
@@ -60,13 +61,22 @@ ProcInfo ReadProc(pid_t tid) {
   ProcInfo p;
   p.tid = tid;
   p.pid = tid;
+  // The thread's stat line. A thread that is the only one of its process is the process
+  // (a group leader that exits before its threads stays counted until they are gone); other
+  // threads find their process in status.
   std::string base = "/proc/" + std::to_string(tid);
-  std::string status = ReadSmall(base + "/status", 8192);
-  size_t tg = status.find("\nTgid:");
-  if (tg != std::string::npos) p.pid = pid_t(std::strtol(status.c_str() + tg + 6, nullptr, 10));
-  if (p.pid <= 0) p.pid = tid;
+  std::string stat = ReadSmall(base + "/stat", 4096);
+  int threads = 0;
+  p.alive = ParseStat(stat, &p, &threads);
+  if (threads != 1) {
+    std::string status = ReadSmall(base + "/status", 8192);
+    size_t tg = status.find("\nTgid:");
+    if (tg != std::string::npos) p.pid = pid_t(std::strtol(status.c_str() + tg + 6, nullptr, 10));
+    if (p.pid <= 0) p.pid = tid;
+    if (p.pid != tid)
+      p.alive = ParseStat(ReadSmall("/proc/" + std::to_string(p.pid) + "/stat", 4096), &p);
+  }
   std::string pbase = "/proc/" + std::to_string(p.pid);
-  p.alive = ParseStat(ReadSmall(pbase + "/stat", 4096), &p);
   char buf[PATH_MAX];
   ssize_t n = readlink((pbase + "/exe").c_str(), buf, sizeof buf - 1);
   if (n > 0) p.exe.assign(buf, size_t(n));
@@ -78,17 +88,26 @@ ProcInfo ReadProc(pid_t tid) {
   return p;
 }
 
-std::optional<int> BlockedOpenFlags(pid_t tid) {
+std::optional<int> OpenFlagsFromSyscall(std::string_view line, pid_t tid) {
 #if defined(__x86_64__)
-  std::string s = ReadSmall("/proc/" + std::to_string(tid) + "/syscall", 512);
-  if (s.empty()) return std::nullopt;
-  std::istringstream in(s);
-  long nr = -1;
-  in >> nr;
-  std::vector<unsigned long long> a;
-  std::string tok;
-  while (in >> tok && a.size() < 6) a.push_back(std::strtoull(tok.c_str(), nullptr, 16));
-  if (a.size() < 4) return std::nullopt;
+  // "NR ARG1 ARG2 ARG3 ARG4 ARG5 ARG6 SP PC", the arguments in hexadecimal; "running" or
+  // "-1 SP PC" when the thread is not in a system call.
+  std::string text(line.substr(0, 511));
+  const char* p = text.c_str();
+  char* end = nullptr;
+  errno = 0;
+  long nr = std::strtol(p, &end, 10);
+  if (end == p || errno != 0) return std::nullopt;
+  unsigned long long a[6];
+  int n = 0;
+  for (p = end; n < 6; ++n) {
+    while (*p == ' ') ++p;
+    if (*p == '\0' || *p == '\n') break;
+    a[n] = std::strtoull(p, &end, 16);
+    if (end == p) break;
+    p = end;
+  }
+  if (n < 4) return std::nullopt;
   switch (nr) {
     case SYS_open:
       return int(a[1]);
@@ -96,6 +115,10 @@ std::optional<int> BlockedOpenFlags(pid_t tid) {
       return int(a[2]);
     case SYS_creat:
       return O_WRONLY | O_CREAT | O_TRUNC;
+    case SYS_execve:
+    case SYS_execveat:
+      // A file being executed cannot be opened for writing (ETXTBSY).
+      return O_RDONLY;
     case SYS_openat2: {
       // struct open_how starts with the 64-bit flags; read it from the blocked process.
       uint64_t flags = 0;
@@ -110,9 +133,44 @@ std::optional<int> BlockedOpenFlags(pid_t tid) {
       return std::nullopt;
   }
 #else
+  (void)line;
   (void)tid;
   return std::nullopt;
 #endif
+}
+
+std::optional<int> BlockedOpenFlags(pid_t tid) {
+  SyscallReader reader;
+  return reader.OpenFlags(tid);
+}
+
+SyscallReader::~SyscallReader() {
+  for (const auto& [tid, fd] : fds_) close(fd);
+}
+
+std::optional<int> SyscallReader::OpenFlags(pid_t tid) {
+  char buf[512];
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    auto it = fds_.find(tid);
+    if (it == fds_.end()) {
+      if (fds_.size() >= kMaxOpen) {
+        for (const auto& [t, fd] : fds_) close(fd);
+        fds_.clear();
+      }
+      char path[64];
+      snprintf(path, sizeof path, "/proc/%d/syscall", int(tid));
+      int fd = open(path, O_RDONLY | O_CLOEXEC);
+      if (fd < 0) return std::nullopt;
+      it = fds_.emplace(tid, fd).first;
+    }
+    // Each read from offset 0 shows the thread's current call. A descriptor of a thread that
+    // exited fails (ESRCH), even when a new thread took its id: it is opened again once.
+    ssize_t n = pread(it->second, buf, sizeof buf - 1, 0);
+    if (n > 0) return OpenFlagsFromSyscall(std::string_view(buf, size_t(n)), tid);
+    close(it->second);
+    fds_.erase(it);
+  }
+  return std::nullopt;
 }
 
 std::string SuspiciousExe(const ProcInfo& p) {

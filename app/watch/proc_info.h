@@ -11,6 +11,8 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <unordered_map>
 
 namespace vigie::watch {
 
@@ -32,12 +34,34 @@ ProcInfo ReadProc(pid_t tid);
 
 // Parses the content of /proc/PID/stat (exposed for tests: the comm field may hold spaces and
 // parentheses).
-bool ParseStat(const std::string& stat, ProcInfo* out);
+// `threads`, when given, receives the thread count.
+bool ParseStat(const std::string& stat, ProcInfo* out, int* threads = nullptr);
 
 // Open flags of the open(2)/openat(2)/openat2(2)/creat(2) call that thread `tid` is blocked in,
 // read from /proc/TID/syscall (the thread is blocked on our permission decision, so the
-// arguments are stable). Empty when the call is not one of those or cannot be read.
+// arguments are stable); O_RDONLY for execve(2)/execveat(2). Empty when the call is not one of
+// those or cannot be read.
 std::optional<int> BlockedOpenFlags(pid_t tid);
+
+// The same from the content of a /proc/TID/syscall file (exposed for tests).
+std::optional<int> OpenFlagsFromSyscall(std::string_view line, pid_t tid);
+
+// BlockedOpenFlags for a stream of permission events: keeps /proc/TID/syscall open per thread
+// (a read from offset 0 shows the current call), so each event costs one pread instead of a
+// path lookup, a read and a close. At most kMaxOpen descriptors; not thread-safe.
+class SyscallReader {
+ public:
+  static constexpr size_t kMaxOpen = 1024;
+  SyscallReader() = default;
+  SyscallReader(const SyscallReader&) = delete;
+  SyscallReader& operator=(const SyscallReader&) = delete;
+  ~SyscallReader();
+  std::optional<int> OpenFlags(pid_t tid);
+  size_t open_descriptors() const { return fds_.size(); }
+
+ private:
+  std::unordered_map<pid_t, int> fds_;
+};
 
 // Reasons an executable looks like a dropped payload: runs from a world-writable temporary
 // directory, its file was deleted, or it was renamed after start (exe name differs from comm).

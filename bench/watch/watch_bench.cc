@@ -4,11 +4,18 @@
 // files): files the simulator opened to destroy before it was stopped, files lost after
 // vigie's restore (target 0), and the time from its first encrypted write to vigie's action
 // (target under 100 ms). Per honest workload: whether vigie stopped it (target: never) and
-// its slowdown under watch (fastest of --runs runs with and without vigie, alternated; target
-// under 5%), and the CPU time vigie itself spent during the workload, as a share of the
-// workload's plain time (a figure that the load of a shared machine does not blur).
+// its slowdown under watch (--runs pairs of runs with and without vigie, alternated: the median
+// of the pairs' ratios, and the ratio of the fastest runs; target under 5%), the CPU time vigie
+// itself spent during the workload, as a share of the workload's plain time (a figure that the
+// load of a shared machine does not blur), and the permission events each run caused.
 // Needs root. Usage: vigie-watch-bench [--files N] [--runs N] [--only NAME] [--workloads-only]
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/fanotify.h>
+#include <sys/mount.h>
 #include <sys/types.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -33,14 +40,6 @@ struct Mode {
   std::vector<std::string> watch;
 };
 
-// The fastest run: on a shared, loaded machine the noise only ever adds time.
-double Best(const std::vector<double>& v) {
-  double best = 0;
-  for (double x : v)
-    if (x > 0 && (best == 0 || x < best)) best = x;
-  return best;
-}
-
 // CPU seconds (user + system) used so far by process `pid`.
 double CpuSeconds(pid_t pid) {
   FILE* f = fopen(("/proc/" + std::to_string(pid) + "/stat").c_str(), "r");
@@ -58,30 +57,161 @@ double CpuSeconds(pid_t pid) {
   return double(ut + st) / double(sysconf(_SC_CLK_TCK));
 }
 
-// One timed run of a workload on a fresh setup; returns seconds, or -1 when it failed.
-double TimeOnce(const Benign& b, const std::string& base, bool watched, bool* stopped,
-                double* vigie_cpu) {
+double Median(std::vector<double> v) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  size_t h = v.size() / 2;
+  return v.size() % 2 ? v[h] : (v[h - 1] + v[h]) / 2;
+}
+
+// A journaled ext4 file system in a sparse image, loop-mounted for the run, as a file server's
+// data would be. (A file system without a journal, like some virtual machines' root, makes the
+// cost of creating a file depend on how many files were deleted in the last minutes: its inode
+// allocator skips recently deleted inodes one by one, and identical runs drift by a third.)
+class ScratchFs {
+ public:
+  bool Make(const std::string& base, uint64_t gib, std::string* err) {
+    image_ = base + "/fs.img";
+    mount_ = base + "/fs";
+    int fd = open(image_.c_str(), O_CREAT | O_WRONLY | O_CLOEXEC, 0600);
+    bool sized = fd >= 0 && ftruncate(fd, off_t(gib << 30)) == 0;
+    if (fd >= 0) close(fd);
+    fs::create_directories(mount_);
+    if (!sized || system(("mkfs.ext4 -q -F " + image_ + " >/dev/null 2>&1").c_str()) != 0 ||
+        system(("mount -o loop " + image_ + " " + mount_ + " 2>/dev/null").c_str()) != 0) {
+      *err = "cannot make and loop-mount an ext4 image (mkfs.ext4, loop devices)";
+      unlink(image_.c_str());
+      return false;
+    }
+    mounted_ = true;
+    return true;
+  }
+  void Remove() {
+    if (mounted_) umount2(mount_.c_str(), MNT_DETACH);
+    mounted_ = false;
+    if (!image_.empty()) unlink(image_.c_str());
+    image_.clear();
+  }
+  ~ScratchFs() { Remove(); }
+  const std::string& dir() const { return mount_; }
+
+ private:
+  std::string image_, mount_;
+  bool mounted_ = false;
+};
+
+// The floor: a listener that marks the same directories with the same events as vigie watch,
+// and allows every open at once. What a workload loses under it is the cost of the permission
+// round trips themselves, which no work saved inside vigie can remove.
+class Floor {
+ public:
+  bool Start(const std::string& tree) {
+    int ready[2];
+    if (pipe2(ready, O_CLOEXEC) != 0) return false;
+    pid_ = fork();
+    if (pid_ < 0) return false;
+    if (pid_ == 0) {
+      close(ready[0]);
+      Serve(tree, ready[1]);
+      _exit(0);
+    }
+    close(ready[1]);
+    char c = 0;
+    bool ok = read(ready[0], &c, 1) == 1 && c == 'y';
+    close(ready[0]);
+    if (!ok) Stop();
+    return ok;
+  }
+  void Stop() {
+    if (pid_ <= 0) return;
+    kill(pid_, SIGKILL);
+    waitpid(pid_, nullptr, 0);
+    pid_ = -1;
+  }
+  ~Floor() { Stop(); }
+
+ private:
+  static void Serve(const std::string& tree, int ready) {
+    int content = fanotify_init(FAN_CLASS_CONTENT | FAN_CLOEXEC | FAN_NONBLOCK | FAN_REPORT_TID,
+                                O_RDONLY | O_LARGEFILE | O_CLOEXEC | O_NOATIME);
+    int names = fanotify_init(
+        FAN_CLASS_NOTIF | FAN_CLOEXEC | FAN_NONBLOCK | FAN_REPORT_DFID_NAME | FAN_REPORT_TID,
+        O_RDONLY | O_CLOEXEC);
+    if (content < 0 || names < 0) return;
+    std::vector<std::string> dirs{tree};
+    std::error_code ec;
+    for (auto it = fs::recursive_directory_iterator(tree, ec); !ec && it != fs::end(it);
+         it.increment(ec))
+      if (it->is_directory(ec) && !it->is_symlink(ec)) dirs.push_back(it->path());
+    for (const std::string& d : dirs) {
+      fanotify_mark(content, FAN_MARK_ADD | FAN_MARK_ONLYDIR,
+                    FAN_OPEN_PERM | FAN_CLOSE_WRITE | FAN_EVENT_ON_CHILD, AT_FDCWD, d.c_str());
+      fanotify_mark(names, FAN_MARK_ADD | FAN_MARK_ONLYDIR,
+                    FAN_CREATE | FAN_DELETE | FAN_RENAME | FAN_ONDIR, AT_FDCWD, d.c_str());
+    }
+    (void)!write(ready, "y", 1);
+    alignas(fanotify_event_metadata) char buf[64 * 1024];
+    for (;;) {
+      pollfd fds[2] = {{content, POLLIN, 0}, {names, POLLIN, 0}};
+      if (poll(fds, 2, -1) < 0) continue;
+      ssize_t n;
+      while ((n = read(content, buf, sizeof buf)) > 0) {
+        auto* md = reinterpret_cast<fanotify_event_metadata*>(buf);
+        for (; FAN_EVENT_OK(md, n); md = FAN_EVENT_NEXT(md, n)) {
+          if (md->mask & FAN_OPEN_PERM) {
+            fanotify_response r{md->fd, FAN_ALLOW};
+            (void)!write(content, &r, sizeof r);
+          }
+          if (md->fd >= 0) close(md->fd);
+        }
+      }
+      while (read(names, buf, sizeof buf) > 0) {
+      }
+    }
+  }
+  pid_t pid_ = -1;
+};
+
+enum class Under { kPlain, kFloor, kWatch };
+
+std::vector<std::string> g_watch_args;  // --watch-arg
+
+// One timed run of a workload on a fresh setup; returns seconds, or -1 when it failed. A
+// watched run adds vigie's CPU seconds to `vigie_cpu` and its permission events to `opens`.
+double TimeOnce(const Benign& b, const std::string& base, Under under, bool* stopped,
+                double* vigie_cpu, double* opens) {
   std::string tree = base + "/tree";
   RemoveTree(tree);
   SetUpBenign(b, tree);
   sync();
-  // Let the writeback of the setup settle the same way before both kinds of run.
+  // Let the writeback of the setup settle the same way before every kind of run.
   usleep(500000);
+  bool watched = under == Under::kWatch;
   Watcher w;
+  w.set_store_dir(base + "/store");
+  Floor floor;
   std::string err;
-  if (watched && !w.Start({tree}, {}, &err)) {
+  if (watched && !w.Start({tree}, g_watch_args, &err)) {
     fprintf(stderr, "watch failed: %s\n", err.c_str());
+    return -1;
+  }
+  if (under == Under::kFloor && !floor.Start(tree)) {
+    fprintf(stderr, "floor listener failed\n");
     return -1;
   }
   double cpu0 = watched ? CpuSeconds(w.pid()) : 0;
   Workload job;
   job.Start({"/bin/sh", "-c", b.script}, base + "/out.log", tree);
   bool finished = job.Wait(300);
+  floor.Stop();
   if (watched) {
     *vigie_cpu += CpuSeconds(w.pid()) - cpu0;
     for (const auto& e : w.Events())
       if (e.value("event", "") == "alert") *stopped = true;
     w.Stop();
+    for (const auto& e : w.Events())
+      if (e.value("event", "") == "exit" && e.contains("stats"))
+        *opens += e["stats"].value("opens", 0.0);
   }
   if (!finished || !job.exited() || job.code() != 0) {
     if (job.signaled()) *stopped = true;
@@ -97,6 +227,7 @@ int main(int argc, char** argv) {
   int runs = 5;
   std::string only;
   bool skip_modes = false;
+  std::string fs_kind = "ext4";
   for (int i = 1; i < argc; ++i) {
     if (!strcmp(argv[i], "--files") && i + 1 < argc)
       files = size_t(atol(argv[++i]));
@@ -106,9 +237,18 @@ int main(int argc, char** argv) {
       only = argv[++i];
     else if (!strcmp(argv[i], "--workloads-only"))
       skip_modes = true;
+    else if (!strcmp(argv[i], "--fs") && i + 1 < argc)
+      fs_kind = argv[++i];
+    else if (!strcmp(argv[i], "--watch-arg") && i + 1 < argc)
+      g_watch_args.push_back(argv[++i]);
     else {
       fprintf(stderr,
-              "usage: vigie-watch-bench [--files N] [--runs N] [--only NAME] [--workloads-only]\n");
+              "usage: vigie-watch-bench [--files N] [--runs N] [--only NAME] [--workloads-only] "
+              "[--fs ext4|tmp] [--watch-arg ARG]...\n"
+              "  --fs ext4  trees on a journaled ext4 image made and loop-mounted for the run "
+              "(default)\n"
+              "  --fs tmp   trees in /tmp\n"
+              "  --watch-arg ARG  pass ARG to vigie watch for the honest workloads\n");
       return 2;
     }
   }
@@ -116,11 +256,23 @@ int main(int argc, char** argv) {
     fprintf(stderr, "vigie-watch-bench: needs root (fanotify)\n");
     return 2;
   }
-  std::string base = MakeTempDir("vigie-watch-bench");
+  std::string top = MakeTempDir("vigie-watch-bench");
+  std::string base = top;
+  ScratchFs scratch;
+  if (fs_kind == "ext4") {
+    std::string err;
+    if (scratch.Make(top, 8, &err)) {
+      base = scratch.dir();
+    } else {
+      fprintf(stderr, "vigie-watch-bench: %s; the trees stay in %s\n", err.c_str(), top.c_str());
+    }
+  }
   std::string tmpl = base + "/template";
   size_t made = GenerateTree(tmpl, files, 2026);
-  printf("tree: %zu documents (docx, xlsx, pdf, jpg, png, sqlite, doc, xls, txt, csv, md, log)\n\n",
+  printf("tree: %zu documents (docx, xlsx, pdf, jpg, png, sqlite, doc, xls, txt, csv, md, log)\n",
          made);
+  printf("file system: %s\n\n",
+         base == top ? top.c_str() : "journaled ext4 image, loop-mounted (store on it too)");
   std::vector<Mode> modes = {
       {"in-place", {"--mode", "inplace"}, {}},
       {"copy-then-delete", {"--mode", "copy-delete"}, {}},
@@ -148,6 +300,7 @@ int main(int argc, char** argv) {
     RemoveTree(tree);
     fs::copy(tmpl, tree, fs::copy_options::recursive);
     Watcher w;
+    w.set_store_dir(base + "/store");
     std::string err;
     if (!w.Start({tree}, m.watch, &err)) {
       printf("%-20s watch failed: %s\n", m.name, err.c_str());
@@ -167,8 +320,13 @@ int main(int argc, char** argv) {
     fflush(stdout);
     if (!r.stopped_by_vigie || r.lost) bad++;
   }
-  printf("\n%-20s %8s %10s %10s %9s %11s\n", "honest workload", "stopped", "plain s", "watched s",
-         "slowdown", "vigie cpu");
+  // Each run is a triple in rotating order: plain, under the floor listener (permission events
+  // answered at once), and under vigie watch. Slowdown: the median over the triples of the
+  // ratio to the plain run of the same triple (so a machine that drifts slower or faster
+  // affects both), for the floor and for vigie. Per open: the wall time vigie adds per
+  // permission event.
+  printf("\n%-20s %8s %9s %9s %9s %9s %9s %8s %9s\n", "honest workload", "stopped", "plain s",
+         "watched s", "slowdown", "floor", "vigie cpu", "opens", "us/open");
   for (const Benign& b : BenignWorkloads()) {
     if (!only.empty() && only != b.name) continue;
     bool missing = false;
@@ -177,30 +335,39 @@ int main(int argc, char** argv) {
       printf("%-20s (tool missing, skipped)\n", b.name.c_str());
       continue;
     }
-    std::vector<double> plain, watched;
+    std::vector<double> plain, watched, ratios, floor_ratios;
     bool stopped = false, failed = false;
-    double cpu = 0;
+    double cpu = 0, opens = 0;
     for (int i = 0; i < runs; ++i) {
-      // Alternate which kind runs first, so that neither inherits the other's leftovers.
-      double p = 0, wt = 0;
-      if (i % 2 == 0) {
-        p = TimeOnce(b, base, false, &stopped, &cpu);
-        wt = TimeOnce(b, base, true, &stopped, &cpu);
-      } else {
-        wt = TimeOnce(b, base, true, &stopped, &cpu);
-        p = TimeOnce(b, base, false, &stopped, &cpu);
+      double t[3] = {0, 0, 0};
+      const Under order[3] = {Under::kPlain, Under::kFloor, Under::kWatch};
+      for (int k = 0; k < 3; ++k) {
+        int which = (i + k) % 3;
+        bool dummy = false;
+        t[which] = TimeOnce(b, base, order[which],
+                            order[which] == Under::kWatch ? &stopped : &dummy, &cpu, &opens);
+        if (t[which] < 0) failed = true;
       }
-      if (p < 0 || wt < 0) failed = true;
-      plain.push_back(p);
-      watched.push_back(wt);
+      if (t[0] > 0 && t[2] > 0) ratios.push_back(t[2] / t[0]);
+      if (t[0] > 0 && t[1] > 0) floor_ratios.push_back(t[1] / t[0]);
+      plain.push_back(t[0]);
+      watched.push_back(t[2]);
     }
-    double mp = Best(plain), mw = Best(watched);
+    double mp = Median(plain), mw = Median(watched);
     double cpu_share = mp > 0 ? cpu / runs / mp * 100 : 0;
-    printf("%-20s %8s %10.3f %10.3f %8.1f%% %10.1f%%%s\n", b.name.c_str(), stopped ? "YES" : "no",
-           mp, mw, mp > 0 ? (mw - mp) / mp * 100 : 0.0, cpu_share, failed ? " (a run failed)" : "");
+    double slowdown = ratios.empty() ? 0 : (Median(ratios) - 1) * 100;
+    double floor = floor_ratios.empty() ? 0 : (Median(floor_ratios) - 1) * 100;
+    double per_run = opens / runs;
+    printf("%-20s %8s %9.3f %9.3f %8.1f%% %8.1f%% %8.1f%% %8.0f %9.1f%s\n", b.name.c_str(),
+           stopped ? "YES" : "no", mp, mw, slowdown, floor, cpu_share, per_run,
+           per_run > 0 ? (mw - mp) / per_run * 1e6 : 0.0, failed ? " (a run failed)" : "");
     fflush(stdout);
     if (stopped || failed) bad++;
   }
-  RemoveTree(base);
+  RemoveTree(base + "/template");
+  RemoveTree(base + "/tree");
+  RemoveTree(base + "/store");
+  scratch.Remove();
+  RemoveTree(top);
   return bad ? 1 : 0;
 }

@@ -132,6 +132,7 @@ std::string Workload::Output() const { return ReadFile(out_file_); }
 Watcher::~Watcher() {
   Stop();
   RemoveTree(dir_);
+  if (!store_dir_.empty()) RemoveTree(store_dir_);
 }
 
 bool Watcher::Start(const std::vector<std::string>& roots, const std::vector<std::string>& extra,
@@ -139,7 +140,8 @@ bool Watcher::Start(const std::vector<std::string>& roots, const std::vector<std
   dir_ = MakeTempDir("vigie-watcher");
   std::vector<std::string> argv = {VigiePath(), "watch"};
   argv.insert(argv.end(), roots.begin(), roots.end());
-  std::vector<std::string> fixed = {"--store",       dir_ + "/store",
+  std::string store = store_dir_.empty() ? dir_ + "/store" : store_dir_;
+  std::vector<std::string> fixed = {"--store",       store,
                                     "--lock-dir",    lock_dir.empty() ? dir_ + "/lock" : lock_dir,
                                     "--json",        dir_ + "/events.json",
                                     "--confine-to",  std::to_string(getpid()),

@@ -67,10 +67,14 @@ class Watcher {
   // Runs vigie in a private mount namespace whose store is a tmpfs of `kib` KiB (a full disk
   // on demand; the mount disappears with the namespace).
   void set_store_tmpfs(size_t kib) { tmpfs_kib_ = kib; }
+  // Keeps the store in `dir` (it must not exist yet) instead of the watcher's temporary
+  // directory: on the watched trees' file system, copies can be clones.
+  void set_store_dir(const std::string& dir) { store_dir_ = dir; }
 
  private:
   Workload proc_;
   std::string dir_;
+  std::string store_dir_;
   bool running_ = false;
   int last_status_ = -1;
   size_t tmpfs_kib_ = 0;
