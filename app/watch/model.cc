@@ -166,6 +166,18 @@ bool Model::NewFile(Actor& a, const std::string& path, const Sample& after) {
   std::string dir = DirOf(path);
   for (auto it = a.unpaired_deleted.begin(); it != a.unpaired_deleted.end(); ++it) {
     if (DirOf(it->path) != dir || !SizesMatch(it->sample.size, after.size)) continue;
+    if (it->read) {
+      // The original's content is read now that a copy could pair with it.
+      auto read = std::move(it->read);
+      it->read = nullptr;
+      uint64_t size = it->sample.size;
+      if (!read(&it->sample)) {
+        it->sample = Sample{};
+        it->sample.size = size;
+        continue;
+      }
+    }
+    if (it->sample.head.empty() && it->sample.size > 0) continue;  // could not be read
     Verdict v = Compare(it->sample, after);
     if (!v.destroyed) continue;
     std::string orig = it->path;
@@ -176,18 +188,30 @@ bool Model::NewFile(Actor& a, const std::string& path, const Sample& after) {
   }
   {
     if (a.unpaired_new.size() >= kMaxPending) a.unpaired_new.erase(a.unpaired_new.begin());
-    a.unpaired_new.push_back({path, after});
+    a.unpaired_new.push_back({path, after, nullptr});
   }
   return convicted;
 }
 
 bool Model::Deleted(Actor& a, const std::string& path, const Sample* before) {
+  if (!before) return Deleted(a, path, static_cast<const DeletedContent*>(nullptr));
+  DeletedContent c{before->size, [copy = *before](Sample* s) {
+                     *s = copy;
+                     return true;
+                   }};
+  return Deleted(a, path, &c);
+}
+
+bool Model::Deleted(Actor& a, const std::string& path, const DeletedContent* before) {
   a.deleted.insert(path);
   if (!before) return false;
   std::string dir = DirOf(path);
+  Sample sample;
+  bool loaded = false;
   for (auto it = a.unpaired_new.begin(); it != a.unpaired_new.end(); ++it) {
     if (DirOf(it->path) != dir || !SizesMatch(it->sample.size, before->size)) continue;
-    Verdict v = Compare(*before, it->sample);
+    if (!loaded && !(loaded = before->read(&sample))) break;
+    Verdict v = Compare(sample, it->sample);
     if (!v.destroyed) continue;
     a.unpaired_new.erase(it);
     if (a.first_destroy_at == 0) a.first_destroy_at = MonotonicSeconds();
@@ -195,7 +219,14 @@ bool Model::Deleted(Actor& a, const std::string& path, const Sample* before) {
   }
   if (a.unpaired_deleted.size() >= kMaxPending)
     a.unpaired_deleted.erase(a.unpaired_deleted.begin());
-  a.unpaired_deleted.push_back({path, *before});
+  Actor::Pending p{path, {}, nullptr};
+  if (loaded) {
+    p.sample = std::move(sample);
+  } else {
+    p.sample.size = before->size;
+    p.read = before->read;
+  }
+  a.unpaired_deleted.push_back(std::move(p));
   return false;
 }
 

@@ -48,6 +48,13 @@ struct Evidence {
   double time;  // monotonic seconds
 };
 
+// The content of a deleted file, read on first use: only a new file of similar size in the same
+// directory needs it (to pair a random copy with its original), and most deletions meet none.
+struct DeletedContent {
+  uint64_t size = 0;
+  std::function<bool(Sample*)> read;  // false when it cannot be read (any more)
+};
+
 struct Actor {
   uint64_t id = 0;
   pid_t pgid = 0;
@@ -71,7 +78,8 @@ struct Actor {
   bool notes_counted = false;
   struct Pending {
     std::string path;
-    Sample sample;
+    Sample sample;  // for a deleted original: only `size` until `read` has run
+    std::function<bool(Sample*)> read;
   };
   std::vector<Pending> unpaired_new;      // random new files, waiting for a deleted original
   std::vector<Pending> unpaired_deleted;  // deleted originals, waiting for a random new file
@@ -100,6 +108,7 @@ class Model {
   bool NewFile(Actor& a, const std::string& path, const Sample& after);
   // An existing file rewritten while the store had no copy of it: judged on its new content.
   bool RewrittenWithoutCopy(Actor& a, const std::string& path, const Sample& after);
+  bool Deleted(Actor& a, const std::string& path, const DeletedContent* before);
   bool Deleted(Actor& a, const std::string& path, const Sample* before);
   bool Renamed(Actor& a, const std::string& from, const std::string& to, bool overwrote = false);
   bool DecoyTouched(Actor& a, const std::string& path, bool destructive);

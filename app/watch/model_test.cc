@@ -66,6 +66,40 @@ TEST(Model, CopyThenDeletePairsInEitherOrder) {
   EXPECT_TRUE(m.NewFile(a, "/t/b.pdf.enc", Of(Random(doc.size() + 32))));
 }
 
+TEST(Model, DeletedContentIsReadOnlyWhenACopyCouldPair) {
+  Model m(3.0);
+  Actor& a = m.ActorFor(Proc(100, 1, 100));
+  std::string doc = ForgePdf(3);
+  int reads = 0;
+  DeletedContent c{doc.size(), [&](Sample* s) {
+                     reads++;
+                     *s = Of(doc);
+                     return true;
+                   }};
+  EXPECT_FALSE(m.Deleted(a, "/t/a.pdf", &c));
+  EXPECT_FALSE(m.NewFile(a, "/u/a.pdf.enc", Of(Random(doc.size()))));         // another directory
+  EXPECT_FALSE(m.NewFile(a, "/t/big.enc", Of(Random(doc.size() + 200000))));  // another size
+  EXPECT_EQ(reads, 0);
+  EXPECT_FALSE(m.NewFile(a, "/t/a.pdf.enc", Of(Random(doc.size() + 16))));
+  EXPECT_EQ(reads, 1);
+  EXPECT_DOUBLE_EQ(a.score, 1.0);
+  // A content that can no longer be read pairs with nothing.
+  DeletedContent gone{doc.size(), [&](Sample*) {
+                        reads++;
+                        return false;
+                      }};
+  EXPECT_FALSE(m.Deleted(a, "/t/b.pdf", &gone));
+  EXPECT_FALSE(m.NewFile(a, "/t/b.pdf.enc", Of(Random(doc.size() + 16))));
+  EXPECT_EQ(reads, 2);
+  EXPECT_DOUBLE_EQ(a.score, 1.0);
+  // Deleted after its copy appeared: read at once.
+  EXPECT_FALSE(m.NewFile(a, "/t/c.pdf.enc", Of(Random(doc.size() + 16))));
+  DeletedContent c2 = c;
+  EXPECT_FALSE(m.Deleted(a, "/t/c.pdf", &c2));
+  EXPECT_EQ(reads, 3);
+  EXPECT_DOUBLE_EQ(a.score, 2.0);
+}
+
 TEST(Model, GzipThenDeleteIsHonest) {
   Model m;
   Actor& a = m.ActorFor(Proc(100, 1, 100));

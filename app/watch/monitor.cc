@@ -712,9 +712,16 @@ void Monitor::OnNotif(const fanotify_event_metadata* md) {
           StoreProblem(Store::Result::kBudget, "deleted files held past the budget", path);
       }
     }
-    Sample before;
-    bool have = e && Store::SampleOf(*e, &before);
-    convict |= model_.Deleted(*a, path, have ? &before : nullptr);
+    if (!e) {
+      convict |= model_.Deleted(*a, path, static_cast<const DeletedContent*>(nullptr));
+      return;
+    }
+    // Read from the store only if a new file pairs with it (the entry may be gone by then).
+    DeletedContent before{e->size, [this, id = a->id, dev = e->dev, ino = e->ino](Sample* s) {
+                            const StoreEntry* now = store_.Find(id, dev, ino);
+                            return now && Store::SampleOf(*now, s);
+                          }};
+    convict |= model_.Deleted(*a, path, &before);
   };
   if ((md->mask & FAN_CREATE) && !path1.empty()) {
     a->created.insert(path1);
