@@ -11,6 +11,10 @@
 // /proc/TID/syscall, whose arguments are stable while the opener is blocked on our answer. When
 // it cannot be read the open is treated as a write (a copy too many, never one too few).
 //
+// Openers wait, so permission events come first: a read-only open or an open of an empty file is
+// answered as soon as its flags are known and recorded right after; close-write judgements wait
+// until no permission event is queued (at least as many per batch as the batch brought).
+//
 // Every permission event is answered: FAN_DENY only for convicted processes (and suspicious
 // ones the full store cannot protect), FAN_ALLOW otherwise, including on any internal failure.
 // If vigie dies, the kernel allows everything pending. Files are read only through the event
