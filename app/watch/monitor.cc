@@ -35,6 +35,8 @@
 namespace vigie::watch {
 namespace {
 
+// Close-write events waiting for judgement keep their descriptors: at most this many.
+constexpr size_t kMaxQueuedCloses = 1024;
 constexpr uint64_t kContentMask = FAN_OPEN_PERM | FAN_CLOSE_WRITE | FAN_EVENT_ON_CHILD;
 constexpr uint64_t kNotifMask = FAN_CREATE | FAN_DELETE | FAN_RENAME | FAN_ONDIR;
 
@@ -192,6 +194,7 @@ class Monitor {
     bool hold;      // keep a descriptor on the file (a read-only open of a non-empty file)
     dev_t dev = 0;  // of the file, for an open
     ino_t ino = 0;
+    std::string path;  // of a file held, taken before the answer
   };
   // What the monitor did, reported in the exit event (and the benchmark).
   struct Stats {
@@ -251,7 +254,6 @@ class Monitor {
   double last_prune_ = 0;
   double last_store_warning_ = 0;
   uint64_t events_ = 0;
-  uint64_t convictions_ = 0;
   Stats stats_;
   SyscallReader syscalls_;
   std::vector<Later> holds_;  // read-only opens answered in the current batch
@@ -338,7 +340,9 @@ int Monitor::Setup() {
   // Held descriptors need room.
   rlimit rl;
   if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
-    rlim_t want = rlim_t(o_.max_held) + 4096;
+    // Held files, plus one batch of event descriptors (up to ~2,800 per 64 KiB read), the
+    // queued close-writes, the /proc/TID/syscall descriptors, and room for the rest.
+    rlim_t want = rlim_t(o_.max_held) + 4096 + kMaxQueuedCloses + SyscallReader::kMaxOpen + 4096;
     if (rl.rlim_max < want) rl.rlim_max = want;
     rl.rlim_cur = rl.rlim_max;
     if (setrlimit(RLIMIT_NOFILE, &rl) != 0) {
@@ -465,7 +469,7 @@ std::string Monitor::DirPath(const void* fsid, const file_handle* fh) {
 bool Monitor::OwnThread(pid_t tid) {
   if (tid == main_tid_) return true;
   for (const auto& j : jobs_)
-    if (j->tid.load() == tid) return true;
+    if (pid_t t = j->tid.load(); t > 0 && t == tid) return true;
   return false;
 }
 
@@ -533,29 +537,8 @@ void Monitor::StoreProblem(Store::Result r, const std::string& msg, const std::s
 uint32_t Monitor::OnOpenPerm(const fanotify_event_metadata* md, bool* kept) {
   pid_t tid = md->pid;
   if (OwnThread(tid)) return FAN_ALLOW;
-  struct stat st;
-  if (fstat(md->fd, &st) != 0 || !S_ISREG(st.st_mode)) return FAN_ALLOW;
-  // An empty file has nothing to copy, whatever the open intends (O_TRUNC truncates after this
-  // check); a read changes nothing. Both are allowed at once and their bookkeeping is done
-  // after the answer (this event's descriptor pins the inode until then). Only a process of a
-  // convicted actor is refused, so a process seen for the first time is looked up first once
-  // any actor has been convicted. Decoys are always judged here.
-  bool write = false;
-  if (st.st_size > 0 || decoy_inodes_.count({st.st_dev, st.st_ino})) {
-    std::optional<int> flags = syscalls_.OpenFlags(tid);
-    write = !flags || (*flags & O_ACCMODE) != O_RDONLY || (*flags & O_TRUNC);
-    stats_.write_opens += write;
-  }
-  if (!write) {
-    auto known = procs_.find(tid);
-    Actor* a = known != procs_.end() ? model_.Find(known->second.actor) : nullptr;
-    if (known == procs_.end() && convictions_ > 0) a = ActorOf(ProcFor(tid));
-    if (!a || !a->convicted) {
-      holds_.push_back({md->fd, tid, st.st_size > 0, st.st_dev, st.st_ino});
-      *kept = true;
-      return FAN_ALLOW;
-    }
-  }
+  // A process seen for the first time is read from /proc now, while it is blocked and alive (a
+  // short-lived child must join its parent's actor, and an odd executable counts at once).
   Proc* p = ProcFor(tid);
   if (p->allowed) return FAN_ALLOW;
   Actor* a = ActorOf(p);
@@ -563,6 +546,25 @@ uint32_t Monitor::OnOpenPerm(const fanotify_event_metadata* md, bool* kept) {
     if (o_.mode == Mode::kReportOnly) return FAN_ALLOW;
     if (o_.mode == Mode::kKill && guard_.Allowed(p->info.pid)) kill(p->info.pid, SIGKILL);
     return FAN_DENY;
+  }
+  struct stat st;
+  if (fstat(md->fd, &st) != 0 || !S_ISREG(st.st_mode)) return FAN_ALLOW;
+  // An empty file has nothing to copy, whatever the open intends (O_TRUNC truncates after this
+  // check); a read changes nothing. Both are allowed at once and recorded after the answer
+  // (this event's descriptor pins the inode until then). The path of a file read is taken
+  // now: the opener may delete or replace it as soon as it is answered. Decoys are always
+  // judged here.
+  bool write = false;
+  if (st.st_size > 0 || decoy_inodes_.count({st.st_dev, st.st_ino})) {
+    std::optional<int> flags = syscalls_.OpenFlags(tid);
+    write = !flags || (*flags & O_ACCMODE) != O_RDONLY || (*flags & O_TRUNC);
+    stats_.write_opens += write;
+  }
+  if (!write) {
+    bool hold = st.st_size > 0;
+    holds_.push_back({md->fd, tid, hold, st.st_dev, st.st_ino, hold ? FdPath(md->fd) : ""});
+    *kept = true;
+    return FAN_ALLOW;
   }
   std::string path = FdPath(md->fd);
   if (decoys_.count(path)) {
@@ -590,11 +592,16 @@ uint32_t Monitor::OnOpenPerm(const fanotify_event_metadata* md, bool* kept) {
 }
 
 void Monitor::AfterOpen(const Later& l) {
-  if (OwnThread(l.tid)) return;
-  Proc* p = ProcFor(l.tid);
-  if (p->allowed) return;
+  Proc* p = ProcFor(l.tid);  // known since the answer
   Actor* a = ActorOf(p);
-  std::string path = FdPath(l.fd);
+  std::string path = l.path;
+  if (path.empty()) {
+    // An empty file: a path that went away since shows as "NAME (deleted)".
+    path = FdPath(l.fd);
+    constexpr std::string_view kGone = " (deleted)";
+    if (path.size() > kGone.size() && path.ends_with(kGone))
+      path.resize(path.size() - kGone.size());
+  }
   if (decoys_.count(path)) return;  // backups and indexers read decoys
   if (a->seen.size() < 1000000) a->seen[path] = {l.dev, l.ino};
   if (!l.hold) return;
@@ -754,7 +761,6 @@ void Monitor::OnNotif(const fanotify_event_metadata* md) {
 
 void Monitor::Convict(Actor& a) {
   double now = MonotonicSeconds();
-  convictions_++;
   std::vector<ProcInfo> targets = TargetsOf(a, guard_);
   std::string verb = o_.mode == Mode::kKill   ? "killing"
                      : o_.mode == Mode::kStop ? "stopping"
@@ -1025,8 +1031,8 @@ bool Monitor::Drain(int fd, bool content) {
         }
         if ((md->mask & FAN_CLOSE_WRITE) && !kept && md->fd >= 0) {
           stats_.close_writes++;
-          if (closes_.size() < 4096) {
-            closes_.push_back({md->fd, md->pid, false});
+          if (closes_.size() < kMaxQueuedCloses) {
+            closes_.push_back(Later{md->fd, md->pid, false, 0, 0, {}});
             kept = true;
           } else {
             try {

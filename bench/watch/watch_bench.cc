@@ -276,6 +276,7 @@ int main(int argc, char** argv) {
   std::vector<Mode> modes = {
       {"in-place", {"--mode", "inplace"}, {}},
       {"copy-then-delete", {"--mode", "copy-delete"}, {}},
+      {"delete-then-copy", {"--mode", "delete-copy"}, {}},
       {"copy renamed over", {"--mode", "replace"}, {}},
       {"rename .ryk", {"--mode", "rename", "--ext", "ryk"}, {}},
       {"move across dirs", {"--mode", "move"}, {}},

@@ -148,6 +148,21 @@ bool Attack(const Options& o, const std::string& path, bool die_half,
   if (o.mode == "copy-delete") {
     return EncryptedCopy(p, p + "." + o.ext, path, die_half) && unlink(p.c_str()) == 0;
   }
+  if (o.mode == "delete-copy") {
+    // Reads the original, deletes it at once, then writes the encrypted copy.
+    int in = open(p.c_str(), O_RDONLY | O_CLOEXEC);
+    if (in < 0) return false;
+    std::string data;
+    bool ok = ReadAll(in, &data);
+    close(in);
+    if (!ok || unlink(p.c_str()) != 0) return false;
+    int out = open((p + "." + o.ext).c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (out < 0) return false;
+    Say("touch " + path);
+    ok = WriteAt(out, Encrypted(data), 0, die_half);
+    close(out);
+    return ok;
+  }
   if (o.mode == "replace") {
     // Encrypted copy under a temporary name, then renamed over the original.
     std::string tmp = p + ".tmp~";
@@ -271,8 +286,9 @@ void Relocate(const Options& o, char** argv) {
 int Usage() {
   fprintf(
       stderr,
-      "usage: vigie-ransim --root DIR [--mode inplace|copy-delete|replace|rename|move|intermittent|"
-      "header|mmap] [--ext EXT] [--workers N] [--setsid-workers] [--notes] [--delay-ms N] "
+      "usage: vigie-ransim --root DIR [--mode inplace|copy-delete|delete-copy|replace|rename|move|"
+      "intermittent|header|mmap] [--ext EXT] [--workers N] [--setsid-workers] [--notes] "
+      "[--delay-ms N] "
       "[--exe tmp|deleted|renamed] [--die-after N] [--max-files N]\n");
   return 2;
 }
@@ -307,8 +323,9 @@ int main(int argc, char** argv) {
     else
       return Usage();
   }
-  static const char* const kModes[] = {"inplace", "copy-delete",  "replace", "rename",
-                                       "move",    "intermittent", "header",  "mmap"};
+  static const char* const kModes[] = {"inplace",      "copy-delete", "delete-copy",
+                                       "replace",      "rename",      "move",
+                                       "intermittent", "header",      "mmap"};
   if (o.root.empty() || std::find_if(std::begin(kModes), std::end(kModes), [&](const char* m) {
                           return o.mode == m;
                         }) == std::end(kModes))
