@@ -206,6 +206,7 @@ class Monitor {
     uint64_t processes = 0;     // processes read from /proc
     double answer_seconds = 0;  // from reading a permission event to answering it, summed
     double answer_max = 0;
+    double judge_seconds = 0;  // judging queued close-writes, summed
   };
 
   int Setup();
@@ -554,6 +555,10 @@ uint32_t Monitor::OnOpenPerm(const fanotify_event_metadata* md, bool* kept) {
   // (this event's descriptor pins the inode until then). The path of a file read is taken
   // now: the opener may delete or replace it as soon as it is answered. Decoys are always
   // judged here.
+  // A file already copied for this actor needs nothing more, whatever the open; one already
+  // held needs nothing for a read.
+  const StoreEntry* kept_entry = store_.Find(a->id, st.st_dev, st.st_ino);
+  if (kept_entry && kept_entry->copy) return FAN_ALLOW;
   bool write = false;
   if (st.st_size > 0 || decoy_inodes_.count({st.st_dev, st.st_ino})) {
     std::optional<int> flags = syscalls_.OpenFlags(tid);
@@ -561,6 +566,7 @@ uint32_t Monitor::OnOpenPerm(const fanotify_event_metadata* md, bool* kept) {
     stats_.write_opens += write;
   }
   if (!write) {
+    if (kept_entry) return FAN_ALLOW;
     bool hold = st.st_size > 0;
     holds_.push_back({md->fd, tid, hold, st.st_dev, st.st_ino, hold ? FdPath(md->fd) : ""});
     *kept = true;
@@ -1031,16 +1037,10 @@ bool Monitor::Drain(int fd, bool content) {
         }
         if ((md->mask & FAN_CLOSE_WRITE) && !kept && md->fd >= 0) {
           stats_.close_writes++;
-          if (closes_.size() < kMaxQueuedCloses) {
-            closes_.push_back(Later{md->fd, md->pid, false, 0, 0, {}});
-            kept = true;
-          } else {
-            try {
-              OnCloseWrite(md->fd, md->pid);
-            } catch (const std::exception& e) {
-              log_.Line(std::string("internal error: ") + e.what());
-            }
-          }
+          // A full queue judges its oldest first.
+          if (closes_.size() >= kMaxQueuedCloses) JudgeNextClose();
+          closes_.push_back(Later{md->fd, md->pid, false, 0, 0, {}});
+          kept = true;
         }
       } else {
         stats_.name_events++;
@@ -1072,6 +1072,12 @@ bool Monitor::Drain(int fd, bool content) {
 void Monitor::JudgeNextClose() {
   Later l = closes_.front();
   closes_.pop_front();
+  double start = MonotonicSeconds();
+  struct Timed {
+    double& sum;
+    double start;
+    ~Timed() { sum += MonotonicSeconds() - start; }
+  } timed{stats_.judge_seconds, start};
   try {
     OnCloseWrite(l.fd, l.tid);
   } catch (const std::exception& e) {
@@ -1147,7 +1153,9 @@ int Monitor::Run() {
                {"name_events", st.name_events},
                {"processes", st.processes},
                {"answer_us_mean", st.opens ? st.answer_seconds / double(st.opens) * 1e6 : 0.0},
-               {"answer_us_max", st.answer_max * 1e6}}}});
+               {"answer_us_max", st.answer_max * 1e6},
+               {"judge_us_mean",
+                st.close_writes ? st.judge_seconds / double(st.close_writes) * 1e6 : 0.0}}}});
   return rc;
 }
 
