@@ -97,13 +97,12 @@ Store::Result Store::CopyInto(int fd, const std::string& object, uint64_t size, 
 }
 
 bool Store::CheckDir(std::string* msg) {
+  if (access(dir_.c_str(), F_OK) == 0) return true;  // the common case: one system call
   std::string err;
-  bool existed = access(dir_.c_str(), F_OK) == 0;
   if (!EnsureDir(&err)) {
     *msg = err;
     return false;
   }
-  if (existed) return true;
   // The directory was deleted from outside: its copies are gone.
   size_t lost = 0;
   for (auto it = entries_.begin(); it != entries_.end();) {
