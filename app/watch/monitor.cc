@@ -191,10 +191,9 @@ class Monitor {
   struct Later {
     int fd;
     pid_t tid;
-    bool hold;      // keep a descriptor on the file (a read-only open of a non-empty file)
-    dev_t dev = 0;  // of the file, for an open
-    ino_t ino = 0;
-    std::string path;  // of a file held, taken before the answer
+    bool hold;          // keep a descriptor on the file (a read-only open of a non-empty file)
+    struct stat st {};  // of the file, for an open
+    std::string path;   // of a file held, taken before the answer
   };
   // What the monitor did, reported in the exit event (and the benchmark).
   struct Stats {
@@ -220,7 +219,8 @@ class Monitor {
   uint32_t OnOpenPerm(const fanotify_event_metadata* md, bool* kept);
   // The bookkeeping of an open allowed at once: where the actor saw the file, and for a
   // read-only open of a non-empty file a held descriptor (for a later delete).
-  void AfterOpen(const Later& l);
+  // `*fd_taken` when the store kept the event's descriptor as the held one.
+  void AfterOpen(const Later& l, bool* fd_taken);
   void OnCloseWrite(int fd, pid_t tid);
   void RunHolds();
   void JudgeNextClose();
@@ -568,7 +568,7 @@ uint32_t Monitor::OnOpenPerm(const fanotify_event_metadata* md, bool* kept) {
   if (!write) {
     if (kept_entry) return FAN_ALLOW;
     bool hold = st.st_size > 0;
-    holds_.push_back({md->fd, tid, hold, st.st_dev, st.st_ino, hold ? FdPath(md->fd) : ""});
+    holds_.push_back({md->fd, tid, hold, st, hold ? FdPath(md->fd) : ""});
     *kept = true;
     return FAN_ALLOW;
   }
@@ -581,7 +581,7 @@ uint32_t Monitor::OnOpenPerm(const fanotify_event_metadata* md, bool* kept) {
   if (st.st_size == 0) return FAN_ALLOW;
   if (a->rewriting.size() < 1000000) a->rewriting.insert({st.st_dev, st.st_ino});
   std::string msg;
-  Store::Result r = store_.Keep(a->id, md->fd, path, true, &msg);
+  Store::Result r = store_.Keep(a->id, md->fd, st, path, true, &msg);
   stats_.copies += r == Store::Result::kKept;
   if (r == Store::Result::kBudget || r == Store::Result::kNoSpace || r == Store::Result::kFailed) {
     StoreProblem(r, msg, path);
@@ -597,7 +597,7 @@ uint32_t Monitor::OnOpenPerm(const fanotify_event_metadata* md, bool* kept) {
   return FAN_ALLOW;
 }
 
-void Monitor::AfterOpen(const Later& l) {
+void Monitor::AfterOpen(const Later& l, bool* fd_taken) {
   Proc* p = ProcFor(l.tid);  // known since the answer
   Actor* a = ActorOf(p);
   std::string path = l.path;
@@ -609,10 +609,12 @@ void Monitor::AfterOpen(const Later& l) {
       path.resize(path.size() - kGone.size());
   }
   if (decoys_.count(path)) return;  // backups and indexers read decoys
-  if (a->seen.size() < 1000000) a->seen[path] = {l.dev, l.ino};
+  if (a->seen.size() < 1000000) a->seen[path] = {l.st.st_dev, l.st.st_ino};
   if (!l.hold) return;
   std::string msg;
-  Store::Result r = store_.Keep(a->id, l.fd, path, false, &msg);
+  bool adopted = false;
+  Store::Result r = store_.Hold(a->id, l.fd, l.st, path, &adopted, &msg);
+  *fd_taken = adopted;
   if (r == Store::Result::kBudget || r == Store::Result::kNoSpace || r == Store::Result::kFailed)
     StoreProblem(r, msg, path);
 }
@@ -621,12 +623,13 @@ void Monitor::RunHolds() {
   std::vector<Later> todo;
   todo.swap(holds_);
   for (const Later& l : todo) {
+    bool taken = false;
     try {
-      AfterOpen(l);
+      AfterOpen(l, &taken);
     } catch (const std::exception& e) {
       log_.Line(std::string("internal error: ") + e.what());
     }
-    close(l.fd);
+    if (!taken) close(l.fd);
   }
 }
 
@@ -1039,7 +1042,7 @@ bool Monitor::Drain(int fd, bool content) {
           stats_.close_writes++;
           // A full queue judges its oldest first.
           if (closes_.size() >= kMaxQueuedCloses) JudgeNextClose();
-          closes_.push_back(Later{md->fd, md->pid, false, 0, 0, {}});
+          closes_.push_back(Later{md->fd, md->pid, false, {}, {}});
           kept = true;
         }
       } else {
@@ -1052,7 +1055,13 @@ bool Monitor::Drain(int fd, bool content) {
       }
       if (md->fd >= 0 && !kept) close(md->fd);
     }
-    if (!content) continue;
+    // A read that left ample room in the buffer emptied the queue: no need to read again only
+    // to meet EAGAIN (poll() reports what arrives next).
+    bool drained = size_t(n) + 4096 <= sizeof buf;
+    if (!content) {
+      if (drained) return true;
+      continue;
+    }
     RunHolds();
     // Judge the queued close-writes, oldest first: at least as many as this batch added (so a
     // stream of opens cannot starve them), more while no event waits.
@@ -1066,6 +1075,7 @@ bool Monitor::Drain(int fd, bool content) {
       }
       JudgeNextClose();
     }
+    if (drained && closes_.empty()) return true;
   }
 }
 

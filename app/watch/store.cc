@@ -122,6 +122,25 @@ Store::Result Store::Keep(uint64_t actor, int fd, const std::string& path, bool 
                           std::string* msg) {
   struct stat st;
   if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) return Result::kFailed;
+  return KeepImpl(actor, fd, st, path, copy, false, nullptr, msg);
+}
+
+Store::Result Store::Keep(uint64_t actor, int fd, const struct stat& st, const std::string& path,
+                          bool copy, std::string* msg) {
+  if (!S_ISREG(st.st_mode)) return Result::kFailed;
+  return KeepImpl(actor, fd, st, path, copy, false, nullptr, msg);
+}
+
+Store::Result Store::Hold(uint64_t actor, int fd, const struct stat& st, const std::string& path,
+                          bool* adopted, std::string* msg) {
+  *adopted = false;
+  if (!S_ISREG(st.st_mode)) return Result::kFailed;
+  return KeepImpl(actor, fd, st, path, false, true, adopted, msg);
+}
+
+Store::Result Store::KeepImpl(uint64_t actor, int fd, const struct stat& st,
+                              const std::string& path, bool copy, bool adopt, bool* adopted,
+                              std::string* msg) {
   Key key{actor, st.st_dev, st.st_ino};
   auto found = by_inode_.find(key);
   if (found != by_inode_.end()) {
@@ -143,7 +162,8 @@ Store::Result Store::Keep(uint64_t actor, int fd, const std::string& path, bool 
       *msg = "store: " + std::to_string(held_) + " files already held";
       return Result::kBudget;
     }
-    e.held_fd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+    e.held_fd = adopt ? fd : fcntl(fd, F_DUPFD_CLOEXEC, 3);
+    if (adopt) *adopted = true;
     if (e.held_fd < 0) {
       *msg = std::string("store: cannot hold file: ") + std::strerror(errno);
       return Result::kFailed;

@@ -21,6 +21,7 @@
 // Not thread-safe: the monitor thread owns it; restores read object files by path only.
 #pragma once
 
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include <cstdint>
@@ -63,6 +64,13 @@ class Store {
   // Keeps the content of `fd` (an open file at `path`) for `actor`: a copy, or when `copy` is
   // false a held descriptor.
   Result Keep(uint64_t actor, int fd, const std::string& path, bool copy, std::string* msg);
+  // The same with the file's stat at hand.
+  Result Keep(uint64_t actor, int fd, const struct stat& st, const std::string& path, bool copy,
+              std::string* msg);
+  // Keep(copy = false) for a descriptor the caller gives away, with its stat: when the file is
+  // held, `fd` itself becomes the held descriptor (`*adopted`), otherwise the caller keeps it.
+  Result Hold(uint64_t actor, int fd, const struct stat& st, const std::string& path, bool* adopted,
+              std::string* msg);
   // Turns a held descriptor into a copy (before a restore).
   Result Secure(uint64_t actor, dev_t dev, ino_t ino, std::string* msg);
   // The held file lost its last name: its blocks now live only through the store, so they
@@ -95,6 +103,8 @@ class Store {
   const std::string& dir() const { return dir_; }
 
  private:
+  Result KeepImpl(uint64_t actor, int fd, const struct stat& st, const std::string& path, bool copy,
+                  bool adopt, bool* adopted, std::string* msg);
   bool EnsureDir(std::string* err);
   Result CopyInto(int fd, const std::string& object, uint64_t size, bool* cloned,
                   bool clone_only = false);

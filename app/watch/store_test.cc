@@ -81,6 +81,38 @@ TEST_F(StoreTest, HeldFileSurvivesDeletion) {
   EXPECT_EQ(Read(path), orig);
 }
 
+TEST_F(StoreTest, HoldAdoptsTheDescriptorOnce) {
+  Store s(root_ + "/store", 1 << 20, logger_);
+  std::string err, msg;
+  ASSERT_TRUE(s.Init(&err));
+  std::string path = root_ + "/tree/c.pdf", orig = ForgePdf(3);
+  ASSERT_TRUE(WriteFile(path, orig));
+  int fd = open(path.c_str(), O_RDONLY);
+  struct stat st;
+  ASSERT_EQ(fstat(fd, &st), 0);
+  bool adopted = false;
+  ASSERT_EQ(s.Hold(1, fd, st, path, &adopted, &msg), Store::Result::kKept);
+  EXPECT_TRUE(adopted);
+  const StoreEntry* e = s.Find(1, st.st_dev, st.st_ino);
+  ASSERT_NE(e, nullptr);
+  EXPECT_EQ(e->held_fd, fd);  // no duplicate: the store owns this descriptor now
+  // Held already: the second descriptor stays the caller's.
+  int again = open(path.c_str(), O_RDONLY);
+  ASSERT_EQ(s.Hold(1, again, st, path, &adopted, &msg), Store::Result::kAlready);
+  EXPECT_FALSE(adopted);
+  EXPECT_NE(fcntl(again, F_GETFD), -1);  // still open
+  close(again);
+  ASSERT_EQ(unlink(path.c_str()), 0);
+  EXPECT_TRUE(s.Orphaned(1, st.st_dev, st.st_ino));
+  ASSERT_EQ(s.Secure(1, st.st_dev, st.st_ino, &msg), Store::Result::kKept) << msg;
+  e = s.Find(1, st.st_dev, st.st_ino);
+  ASSERT_NE(e, nullptr);
+  ASSERT_TRUE(Store::Restore(*e, path, &err));
+  EXPECT_EQ(Read(path), orig);
+  s.Drop(1);
+  EXPECT_EQ(fcntl(fd, F_GETFD), -1);  // released with the entry
+}
+
 TEST_F(StoreTest, RestoreRecreatesARemovedDirectory) {
   Store s(root_ + "/store", 1 << 20, logger_);
   std::string err, msg;
