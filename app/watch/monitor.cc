@@ -550,15 +550,15 @@ uint32_t Monitor::OnOpenPerm(const fanotify_event_metadata* md, bool* kept) {
   }
   struct stat st;
   if (fstat(md->fd, &st) != 0 || !S_ISREG(st.st_mode)) return FAN_ALLOW;
+  // A file already copied for this actor needs nothing more, whatever the open; one already
+  // held needs nothing for a read.
+  const StoreEntry* kept_entry = store_.Find(a->id, st.st_dev, st.st_ino);
+  if (kept_entry && kept_entry->copy) return FAN_ALLOW;
   // An empty file has nothing to copy, whatever the open intends (O_TRUNC truncates after this
   // check); a read changes nothing. Both are allowed at once and recorded after the answer
   // (this event's descriptor pins the inode until then). The path of a file read is taken
   // now: the opener may delete or replace it as soon as it is answered. Decoys are always
   // judged here.
-  // A file already copied for this actor needs nothing more, whatever the open; one already
-  // held needs nothing for a read.
-  const StoreEntry* kept_entry = store_.Find(a->id, st.st_dev, st.st_ino);
-  if (kept_entry && kept_entry->copy) return FAN_ALLOW;
   bool write = false;
   if (st.st_size > 0 || decoy_inodes_.count({st.st_dev, st.st_ino})) {
     std::optional<int> flags = syscalls_.OpenFlags(tid);
