@@ -224,6 +224,7 @@ class Monitor {
   void OnCloseWrite(int fd, pid_t tid);
   void RunHolds();
   void JudgeNextClose();
+  bool Suspicious(pid_t tid);  // a known process whose actor has evidence, not yet convicted
   void OnNotif(const fanotify_event_metadata* md);
   Proc* ProcFor(pid_t tid);
   Actor* ActorOf(Proc* p);
@@ -1044,6 +1045,13 @@ bool Monitor::Drain(int fd, bool content) {
           if (closes_.size() >= kMaxQueuedCloses) JudgeNextClose();
           closes_.push_back(Later{md->fd, md->pid, false, {}, {}});
           kept = true;
+          // An actor with evidence already is judged at once: its next opens in the queue
+          // should meet the verdict. (Honest work never earns evidence, so it never waits.)
+          if (Suspicious(md->pid)) {
+            closes_.push_front(closes_.back());
+            closes_.pop_back();
+            JudgeNextClose();
+          }
         }
       } else {
         stats_.name_events++;
@@ -1077,6 +1085,13 @@ bool Monitor::Drain(int fd, bool content) {
     }
     if (drained && closes_.empty()) return true;
   }
+}
+
+bool Monitor::Suspicious(pid_t tid) {
+  auto it = procs_.find(tid);
+  if (it == procs_.end()) return false;
+  const Actor* a = model_.Find(it->second.actor);
+  return a && a->score > 0 && !a->convicted;
 }
 
 void Monitor::JudgeNextClose() {

@@ -9,6 +9,7 @@
 // itself spent during the workload, as a share of the workload's plain time (a figure that the
 // load of a shared machine does not blur), and the permission events each run caused.
 // Needs root. Usage: vigie-watch-bench [--files N] [--runs N] [--only NAME] [--workloads-only]
+// [--modes-only] [--fs ext4|tmp] [--watch-arg ARG]...
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -226,7 +227,7 @@ int main(int argc, char** argv) {
   size_t files = 1200;
   int runs = 5;
   std::string only;
-  bool skip_modes = false;
+  bool skip_modes = false, skip_workloads = false;
   std::string fs_kind = "ext4";
   for (int i = 1; i < argc; ++i) {
     if (!strcmp(argv[i], "--files") && i + 1 < argc)
@@ -237,6 +238,8 @@ int main(int argc, char** argv) {
       only = argv[++i];
     else if (!strcmp(argv[i], "--workloads-only"))
       skip_modes = true;
+    else if (!strcmp(argv[i], "--modes-only"))
+      skip_workloads = true;
     else if (!strcmp(argv[i], "--fs") && i + 1 < argc)
       fs_kind = argv[++i];
     else if (!strcmp(argv[i], "--watch-arg") && i + 1 < argc)
@@ -244,6 +247,7 @@ int main(int argc, char** argv) {
     else {
       fprintf(stderr,
               "usage: vigie-watch-bench [--files N] [--runs N] [--only NAME] [--workloads-only] "
+              "[--modes-only] "
               "[--fs ext4|tmp] [--watch-arg ARG]...\n"
               "  --fs ext4  trees on a journaled ext4 image made and loop-mounted for the run "
               "(default)\n"
@@ -329,7 +333,7 @@ int main(int argc, char** argv) {
   printf("\n%-20s %8s %9s %9s %9s %9s %9s %8s %9s\n", "honest workload", "stopped", "plain s",
          "watched s", "slowdown", "floor", "vigie cpu", "opens", "us/open");
   for (const Benign& b : BenignWorkloads()) {
-    if (!only.empty() && only != b.name) continue;
+    if ((!only.empty() && only != b.name) || skip_workloads) continue;
     bool missing = false;
     for (const std::string& t : b.tools) missing |= !HaveTool(t);
     if (missing) {
