@@ -339,6 +339,7 @@ int Monitor::Setup() {
   }
   store_.set_max_held(o_.max_held);
   store_.set_max_copy(o_.max_copy);
+  store_.set_memory_budget(o_.memory_copies);
   // Held descriptors need room.
   rlimit rl;
   if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {

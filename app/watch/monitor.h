@@ -43,6 +43,7 @@ struct WatchOptions {
   uint64_t store_budget = uint64_t(1) << 30;
   size_t max_held = 200000;
   uint64_t max_copy = uint64_t(512) << 20;
+  uint64_t memory_copies = uint64_t(64) << 20;  // copies of small files kept in memory, in all
   std::string lock_dir = "/run/vigie/watch";
   bool decoys = false;
   std::vector<std::string> allow_exe;

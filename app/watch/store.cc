@@ -43,6 +43,21 @@ bool Store::EnsureDir(std::string* err) {
   return true;
 }
 
+// Reads up to `size` bytes of `fd` from offset 0 (fewer when the file shrank meanwhile).
+bool Store::ReadBytes(int fd, uint64_t size, std::string* out) {
+  out->resize(size);
+  size_t got = 0;
+  while (got < size) {
+    ssize_t r = pread(fd, out->data() + got, size - got, off_t(got));
+    if (r < 0 && errno == EINTR) continue;
+    if (r < 0) return false;
+    if (r == 0) break;
+    got += size_t(r);
+  }
+  out->resize(got);
+  return true;
+}
+
 Store::Result Store::CopyInto(int fd, const std::string& object, uint64_t size, bool* cloned,
                               bool clone_only) {
   int out = open(object.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
@@ -107,7 +122,7 @@ bool Store::CheckDir(std::string* msg) {
   size_t lost = 0;
   for (auto it = entries_.begin(); it != entries_.end();) {
     auto next = std::next(it);
-    if (it->second.copy && access(it->second.object.c_str(), F_OK) != 0) {
+    if (it->second.copy && !it->second.in_memory && access(it->second.object.c_str(), F_OK) != 0) {
       Erase(it);
       lost++;
     }
@@ -169,6 +184,13 @@ Store::Result Store::KeepImpl(uint64_t actor, int fd, const struct stat& st,
       return Result::kFailed;
     }
     held_++;
+  } else if (e.size <= kMaxMemoryCopy && memory_used_ + e.size <= memory_budget_ &&
+             used_ + e.size <= budget_ && ReadBytes(fd, e.size, &e.data)) {
+    e.size = e.data.size();
+    e.copy = true;
+    e.in_memory = true;
+    used_ += e.size;
+    memory_used_ += e.size;
   } else {
     if (!CheckDir(msg)) return Result::kFailed;
     if (used_ + e.size > budget_) {
@@ -257,7 +279,10 @@ Store::Result Store::Secure(uint64_t actor, dev_t dev, ino_t ino, std::string* m
 void Store::Erase(std::map<uint64_t, StoreEntry>::iterator it) {
   const StoreEntry& e = it->second;
   if (e.copy) {
-    unlink(e.object.c_str());
+    if (e.in_memory)
+      memory_used_ -= std::min(memory_used_, e.size);
+    else
+      unlink(e.object.c_str());
     used_ -= std::min(used_, e.size);
   } else if (e.held_fd >= 0) {
     close(e.held_fd);
@@ -295,6 +320,15 @@ void Store::DropOlder(uint64_t actor, double before) {
 
 bool Store::SampleOf(const StoreEntry& e, Sample* out) {
   if (!e.copy) return e.held_fd >= 0 && ReadSample(e.held_fd, out);
+  if (e.in_memory) {
+    out->size = e.data.size();
+    out->head = e.data.substr(0, kHeadBytes);
+    out->tail = e.data.size() > kHeadBytes
+                    ? e.data.substr(e.data.size() -
+                                    std::min<size_t>(e.data.size() - kHeadBytes, kTailBytes))
+                    : std::string();
+    return true;
+  }
   int fd = open(e.object.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return false;
   bool ok = ReadSample(fd, out);
@@ -303,9 +337,10 @@ bool Store::SampleOf(const StoreEntry& e, Sample* out) {
 }
 
 bool Store::Restore(const StoreEntry& e, const std::string& dest, std::string* err) {
-  int in =
-      e.copy ? open(e.object.c_str(), O_RDONLY | O_CLOEXEC) : fcntl(e.held_fd, F_DUPFD_CLOEXEC, 3);
-  if (in < 0) {
+  int in = e.in_memory ? -1
+           : e.copy    ? open(e.object.c_str(), O_RDONLY | O_CLOEXEC)
+                       : fcntl(e.held_fd, F_DUPFD_CLOEXEC, 3);
+  if (in < 0 && !e.in_memory) {
     *err = "store copy " + e.object + " missing: " + std::strerror(errno);
     return false;
   }
@@ -320,11 +355,18 @@ bool Store::Restore(const StoreEntry& e, const std::string& dest, std::string* e
   int out = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (out < 0) {
     *err = "cannot create " + tmp + ": " + std::strerror(errno);
-    close(in);
+    if (in >= 0) close(in);
     return false;
   }
   bool ok = true;
-  if (ioctl(out, FICLONE, in) != 0) {
+  if (e.in_memory) {
+    for (size_t put = 0; ok && put < e.data.size();) {
+      ssize_t w = write(out, e.data.data() + put, e.data.size() - put);
+      if (w < 0 && errno == EINTR) continue;
+      if (w <= 0) ok = false;
+      if (w > 0) put += size_t(w);
+    }
+  } else if (ioctl(out, FICLONE, in) != 0) {
     char buf[65536];
     off_t off = 0;
     for (;;) {
@@ -345,7 +387,7 @@ bool Store::Restore(const StoreEntry& e, const std::string& dest, std::string* e
     ok = fsync(out) == 0;
   }
   if (close(out) != 0) ok = false;
-  close(in);
+  if (in >= 0) close(in);
   if (!ok || rename(tmp.c_str(), dest.c_str()) != 0) {
     *err = "cannot restore " + dest + ": " + std::strerror(errno);
     unlink(tmp.c_str());

@@ -2,7 +2,8 @@
 //
 // Copy on first write: the first time a process opens an existing file with write intent, the
 // file's content is cloned into the store (FICLONE where the file system shares extents, a plain
-// copy otherwise) while the opener waits on its fanotify permission event. The first time a
+// copy otherwise; a small file is read into memory) while the opener waits on its fanotify
+// permission event. The first time a
 // process opens a file read-only, the store only holds an open descriptor on the inode: free,
 // invisible to the file's users (a hard link would change the link count, and gzip, for one,
 // refuses to compress a file with two links), and it keeps the data alive if the process then
@@ -40,13 +41,15 @@ struct StoreEntry {
   dev_t dev = 0;
   ino_t ino = 0;
   std::string path;    // where the file was when first seen: the restore target
-  std::string object;  // the copy inside the store (when `copy`)
+  std::string object;  // the copy inside the store directory (when `copy` and not in memory)
+  std::string data;    // the copy itself, when kept in memory (`in_memory`)
   int held_fd = -1;    // a read-only descriptor on the live inode (when not `copy`)
   uint64_t size = 0;
   mode_t mode = 0644;
   uid_t uid = 0;
   gid_t gid = 0;
   bool copy = false;
+  bool in_memory = false;
   bool cloned = false;
   bool orphaned = false;  // held, and deleted from the tree (counted in the budget)
   double time = 0;        // seconds, monotonic
@@ -100,11 +103,18 @@ class Store {
   // Files larger than this are only cloned (instant), never copied byte by byte: the opener
   // waits for the copy, and a many-gigabyte copy would stall it (and every other opener).
   void set_max_copy(uint64_t bytes) { max_copy_ = bytes; }
+  // Copies of files up to kMaxMemoryCopy bytes are kept in memory, up to `bytes` in all: no
+  // file to create, so the opener waits less. (Neither kind outlives vigie: the store has no
+  // index on disk.) 0 keeps every copy in the directory.
+  void set_memory_budget(uint64_t bytes) { memory_budget_ = bytes; }
+  uint64_t memory_used() const { return memory_used_; }
+  static constexpr uint64_t kMaxMemoryCopy = uint64_t(1) << 20;
   const std::string& dir() const { return dir_; }
 
  private:
   Result KeepImpl(uint64_t actor, int fd, const struct stat& st, const std::string& path, bool copy,
                   bool adopt, bool* adopted, std::string* msg);
+  static bool ReadBytes(int fd, uint64_t size, std::string* out);
   bool EnsureDir(std::string* err);
   Result CopyInto(int fd, const std::string& object, uint64_t size, bool* cloned,
                   bool clone_only = false);
@@ -118,6 +128,8 @@ class Store {
   size_t held_ = 0;
   size_t max_held_ = 200000;
   uint64_t max_copy_ = uint64_t(512) << 20;
+  uint64_t memory_budget_ = 0;
+  uint64_t memory_used_ = 0;
   uint64_t next_id_ = 1;
   std::map<uint64_t, StoreEntry> entries_;  // by id
   struct Key {

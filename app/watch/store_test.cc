@@ -113,6 +113,50 @@ TEST_F(StoreTest, HoldAdoptsTheDescriptorOnce) {
   EXPECT_EQ(fcntl(fd, F_GETFD), -1);  // released with the entry
 }
 
+TEST_F(StoreTest, SmallCopiesInMemory) {
+  Store s(root_ + "/store", 1 << 20, logger_);
+  std::string err, msg;
+  ASSERT_TRUE(s.Init(&err));
+  s.set_memory_budget(100000);
+  std::string small = root_ + "/tree/s.pdf", orig = ForgePdf(4);
+  ASSERT_LT(orig.size(), 100000u);
+  ASSERT_TRUE(WriteFile(small, orig));
+  int fd = open(small.c_str(), O_RDONLY);
+  struct stat st;
+  ASSERT_EQ(fstat(fd, &st), 0);
+  ASSERT_EQ(s.Keep(1, fd, small, true, &msg), Store::Result::kKept) << msg;
+  close(fd);
+  const StoreEntry* e = s.Find(1, st.st_dev, st.st_ino);
+  ASSERT_NE(e, nullptr);
+  EXPECT_TRUE(e->in_memory);
+  EXPECT_EQ(e->data, orig);
+  EXPECT_EQ(s.memory_used(), orig.size());
+  EXPECT_EQ(s.used(), orig.size());  // counted in the budget too
+  EXPECT_TRUE(fs::is_empty(root_ + "/store"));
+  Sample sample;
+  ASSERT_TRUE(Store::SampleOf(*e, &sample));
+  EXPECT_EQ(sample.size, orig.size());
+  EXPECT_EQ(sample.head, orig.substr(0, kHeadBytes));
+  ASSERT_TRUE(WriteFile(small, "encrypted"));
+  ASSERT_TRUE(Store::Restore(*e, small, &err)) << err;
+  EXPECT_EQ(Read(small), orig);
+  // Past the memory budget, copies go to the directory.
+  std::string big = root_ + "/tree/b.bin";
+  ASSERT_TRUE(WriteFile(big, std::string(150000, 'b')));
+  fd = open(big.c_str(), O_RDONLY);
+  ASSERT_EQ(fstat(fd, &st), 0);
+  ASSERT_EQ(s.Keep(2, fd, big, true, &msg), Store::Result::kKept) << msg;
+  close(fd);
+  e = s.Find(2, st.st_dev, st.st_ino);
+  ASSERT_NE(e, nullptr);
+  EXPECT_FALSE(e->in_memory);
+  EXPECT_FALSE(fs::is_empty(root_ + "/store"));
+  s.Drop(1);
+  s.Drop(2);
+  EXPECT_EQ(s.memory_used(), 0u);
+  EXPECT_EQ(s.used(), 0u);
+}
+
 TEST_F(StoreTest, RestoreRecreatesARemovedDirectory) {
   Store s(root_ + "/store", 1 << 20, logger_);
   std::string err, msg;

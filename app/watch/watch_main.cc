@@ -75,7 +75,7 @@ int WatchMain(int argc, char** argv) {
   app.name("vigie watch");
   WatchOptions o;
   bool kill = false, stop = false, report = false;
-  std::string json, budget = "1G", max_copy = "512M", allow_file;
+  std::string json, budget = "1G", max_copy = "512M", memory = "64M", allow_file;
   app.add_option("paths", o.roots, "Directory trees to protect")->required();
   auto* k = app.add_flag("--kill", kill, "Kill the offending process tree (default)");
   auto* s = app.add_flag("--stop", stop, "Stop (SIGSTOP) the offending process tree");
@@ -88,6 +88,9 @@ int WatchMain(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--max-copy", max_copy,
                  "Larger files are only protected where the file system can clone them")
+      ->capture_default_str();
+  app.add_option("--memory-copies", memory,
+                 "Keep copies of files up to 1 MiB in memory, up to this much in all (0: none)")
       ->capture_default_str();
   app.add_option("--max-held", o.max_held, "Maximum number of read-only files held open")
       ->capture_default_str();
@@ -120,6 +123,10 @@ int WatchMain(int argc, char** argv) {
   }
   if (!ParseSize(max_copy, &o.max_copy)) {
     log.Line("error: bad --max-copy '" + max_copy + "'");
+    return kExitUsage;
+  }
+  if (!ParseSize(memory, &o.memory_copies)) {
+    log.Line("error: bad --memory-copies '" + memory + "'");
     return kExitUsage;
   }
   std::string err;

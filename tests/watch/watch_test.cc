@@ -47,6 +47,11 @@ class WatchTest : public ::testing::Test {
 };
 
 TEST_F(WatchTest, InPlaceOverwrite) { Expect({"--mode", "inplace"}); }
+// Copies of small files are kept in memory by default; these come from the store directory.
+TEST_F(WatchTest, CopiesInTheStoreDirectory) {
+  Expect({"--mode", "inplace"}, {"--memory-copies", "0"});
+  Expect({"--mode", "copy-delete"}, {"--memory-copies", "0"});
+}
 TEST_F(WatchTest, WriteCopyThenDelete) { Expect({"--mode", "copy-delete"}); }
 TEST_F(WatchTest, CopyRenamedOverTheOriginal) { Expect({"--mode", "replace"}); }
 TEST_F(WatchTest, RenameToOneExtension) { Expect({"--mode", "rename", "--ext", "ryk"}); }
@@ -166,7 +171,7 @@ TEST_F(WatchTest, FullDiskUnderTheStoreIsReportedAndTheAttackStillStopped) {
   Watcher w;
   w.set_store_tmpfs(8);  // two pages: full after the first copy or two
   std::string err;
-  ASSERT_TRUE(w.Start({tree_}, {}, &err)) << err;
+  ASSERT_TRUE(w.Start({tree_}, {"--memory-copies", "0"}, &err)) << err;
   SimReport r = RunSimulator(w, tree_, {"--mode", "inplace"}, 30);
   EXPECT_TRUE(r.stopped_by_vigie) << w.Stderr();
   EXPECT_NE(w.Stderr().find("no space left on device"), std::string::npos) << w.Stderr();
@@ -177,7 +182,7 @@ TEST_F(WatchTest, FullDiskUnderTheStoreIsReportedAndTheAttackStillStopped) {
 TEST_F(WatchTest, LostStoreDirectoryIsReportedAndRecreated) {
   Watcher w;
   std::string err;
-  ASSERT_TRUE(w.Start({tree_}, {}, &err)) << err;
+  ASSERT_TRUE(w.Start({tree_}, {"--memory-copies", "0"}, &err)) << err;
   std::string store = w.dir() + "/store";
   // A copy, then the store vanishes, then an attack: it must still be stopped and undone.
   std::string doc = tree_ + "/note.txt";
