@@ -126,10 +126,7 @@ bool Model::Add(Actor& a, double w, std::string what, const std::string& path) {
 
 bool Model::Rewritten(Actor& a, const std::string& path, const Sample& before,
                       const Sample& after) {
-  return Rewritten(a, path, Compare(before, after));
-}
-
-bool Model::Rewritten(Actor& a, const std::string& path, const Verdict& v) {
+  Verdict v = Compare(before, after);
   if (!v.destroyed) return false;
   if (a.first_destroy_at == 0) a.first_destroy_at = MonotonicSeconds();
   return Add(a, 1.0, std::string("rewritten: ") + v.why, path);

@@ -105,8 +105,6 @@ class Model {
 
   // Each returns true when the event convicts the actor (the first time only).
   bool Rewritten(Actor& a, const std::string& path, const Sample& before, const Sample& after);
-  // The same with the comparison already made (Compare(before, after)).
-  bool Rewritten(Actor& a, const std::string& path, const Verdict& v);
   bool NewFile(Actor& a, const std::string& path, const Sample& after);
   // An existing file rewritten while the store had no copy of it: judged on its new content.
   bool RewrittenWithoutCopy(Actor& a, const std::string& path, const Sample& after);

@@ -26,7 +26,6 @@
 #include <unordered_map>
 
 #include "watch/decoys.h"
-#include "watch/judge.h"
 #include "watch/model.h"
 #include "watch/proc_info.h"
 #include "watch/response.h"
@@ -222,9 +221,7 @@ class Monitor {
   // read-only open of a non-empty file a held descriptor (for a later delete).
   // `*fd_taken` when the store kept the event's descriptor as the held one.
   void AfterOpen(const Later& l, bool* fd_taken);
-  // Judges a close-write; returns true when the descriptor went to the judge with the work.
-  bool OnCloseWrite(int fd, pid_t tid);
-  void ApplyJudgements();
+  void OnCloseWrite(int fd, pid_t tid);
   void RunHolds();
   void JudgeNextClose();
   bool Suspicious(pid_t tid);  // a known process whose actor has evidence, not yet convicted
@@ -261,7 +258,6 @@ class Monitor {
   uint64_t events_ = 0;
   Stats stats_;
   SyscallReader syscalls_;
-  Judge judge_;               // rewritten files compared with their copies, off this thread
   std::vector<Later> holds_;  // read-only opens answered in the current batch
   std::deque<Later> closes_;  // close-write events waiting for judgement
   SignalGuard guard_;
@@ -639,58 +635,35 @@ void Monitor::RunHolds() {
   }
 }
 
-bool Monitor::OnCloseWrite(int fd, pid_t tid) {
-  if (OwnThread(tid)) return false;
+void Monitor::OnCloseWrite(int fd, pid_t tid) {
+  if (OwnThread(tid)) return;
   Proc* p = ProcFor(tid);
-  if (p->allowed) return false;
+  if (p->allowed) return;
   Actor* a = ActorOf(p);
   struct stat st;
-  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) return false;
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) return;
   std::string path = FdPath(fd);
-  if (decoys_.count(path)) return false;
-  const StoreEntry* e = store_.Find(a->id, st.st_dev, st.st_ino);
-  if (e && e->copy && a->score == 0) {
-    // The long comparison goes to the judge; an actor with evidence already is judged here,
-    // at once.
-    Judge::Job job;
-    job.actor = a->id;
-    job.path = path;
-    job.fd = fd;
-    if (e->in_memory)
-      job.copy_bytes = e->data;
-    else
-      job.copy_object = e->object;
-    judge_.Submit(std::move(job));
-    return true;
-  }
+  if (decoys_.count(path)) return;
   // A probe of the first bytes first: a new file whose kind alone judges it (compressor,
   // archiver or linker output) needs no more.
   Sample after;
-  if (!ReadSample(fd, &after, kProbeBytes)) return false;
+  if (!ReadSample(fd, &after, kProbeBytes)) return;
   bool whole = after.head.size() == after.size;
   auto complete = [&] { return whole || ReadSample(fd, &after); };
   bool convict = false;
+  const StoreEntry* e = store_.Find(a->id, st.st_dev, st.st_ino);
   Sample before;
   if (e && e->copy && Store::SampleOf(*e, &before)) {
-    if (!complete()) return false;
+    if (!complete()) return;
     convict = model_.Rewritten(*a, path, before, after);
   } else if (a->rewriting.count({st.st_dev, st.st_ino})) {
-    if (!complete()) return false;
+    if (!complete()) return;
     convict = model_.RewrittenWithoutCopy(*a, path, after);
   } else {
-    if (!IsOutputKind(KindOf(after.head)) && !complete()) return false;
+    if (!IsOutputKind(KindOf(after.head)) && !complete()) return;
     convict = model_.NewFile(*a, path, after);
   }
   if (convict) Convict(*a);
-  return false;
-}
-
-void Monitor::ApplyJudgements() {
-  for (Judge::Result& r : judge_.Take()) {
-    if (!r.ok) continue;
-    Actor* a = model_.Find(r.actor);
-    if (a && model_.Rewritten(*a, r.path, r.verdict)) Convict(*a);
-  }
 }
 
 void Monitor::OnNotif(const fanotify_event_metadata* md) {
@@ -933,8 +906,6 @@ void Monitor::Tick() {
     // must see everything it did.
     Drain(notif_fd_, false);
     Drain(content_fd_, true);
-    judge_.WaitIdle();
-    ApplyJudgements();
     a = model_.Find(p.actor);
     if (!a) continue;
     // Late children: signal whatever is left of the tree once more before restoring.
@@ -1133,13 +1104,12 @@ void Monitor::JudgeNextClose() {
     double start;
     ~Timed() { sum += MonotonicSeconds() - start; }
   } timed{stats_.judge_seconds, start};
-  bool handed = false;
   try {
-    handed = OnCloseWrite(l.fd, l.tid);
+    OnCloseWrite(l.fd, l.tid);
   } catch (const std::exception& e) {
     log_.Line(std::string("internal error: ") + e.what());
   }
-  if (!handed) close(l.fd);
+  close(l.fd);
 }
 
 int Monitor::Run() {
@@ -1160,12 +1130,9 @@ int Monitor::Run() {
   double start = MonotonicSeconds();
   int rc = kExitOk;
   for (;;) {
-    pollfd fds[4] = {{content_fd_, POLLIN, 0},
-                     {notif_fd_, POLLIN, 0},
-                     {signal_fd_, POLLIN, 0},
-                     {judge_.ready_fd(), POLLIN, 0}};
+    pollfd fds[3] = {{content_fd_, POLLIN, 0}, {notif_fd_, POLLIN, 0}, {signal_fd_, POLLIN, 0}};
     int timeout = pending_.empty() && jobs_.empty() ? 200 : 10;
-    int n = poll(fds, 4, timeout);
+    int n = poll(fds, 3, timeout);
     if (n < 0 && errno != EINTR) {
       log_.Line(std::string("fatal: poll: ") + std::strerror(errno));
       rc = kExitRuntime;
@@ -1180,7 +1147,6 @@ int Monitor::Run() {
       rc = kExitRuntime;
       break;
     }
-    if (n > 0 && (fds[3].revents & POLLIN)) ApplyJudgements();
     if (n > 0 && (fds[2].revents & POLLIN)) {
       signalfd_siginfo si;
       if (read(signal_fd_, &si, sizeof si) == sizeof si) {

@@ -14,8 +14,7 @@
 // Openers wait, so permission events come first: a read-only open or an open of an empty file is
 // answered as soon as its flags are known and recorded right after; close-write judgements wait
 // until no permission event is queued (at least as many per batch as the batch brought; at once
-// for an actor that already has evidence). Comparing a rewritten file with its copy runs on the
-// judge's thread (judge.h); its verdicts are applied here.
+// for an actor that already has evidence).
 //
 // Every permission event is answered: FAN_DENY only for convicted processes (and suspicious
 // ones the full store cannot protect), FAN_ALLOW otherwise, including on any internal failure.

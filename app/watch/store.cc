@@ -185,11 +185,8 @@ Store::Result Store::KeepImpl(uint64_t actor, int fd, const struct stat& st,
     }
     held_++;
   } else if (e.size <= kMaxMemoryCopy && memory_used_ + e.size <= memory_budget_ &&
-             used_ + e.size <= budget_) {
-    auto data = std::make_shared<std::string>();
-    if (!ReadBytes(fd, e.size, data.get())) return Result::kFailed;
-    e.size = data->size();
-    e.data = std::move(data);
+             used_ + e.size <= budget_ && ReadBytes(fd, e.size, &e.data)) {
+    e.size = e.data.size();
     e.copy = true;
     e.in_memory = true;
     used_ += e.size;
@@ -321,20 +318,15 @@ void Store::DropOlder(uint64_t actor, double before) {
   }
 }
 
-void Store::SampleOfBytes(const std::string& bytes, Sample* out) {
-  out->size = bytes.size();
-  out->head = bytes.substr(0, kHeadBytes);
-  out->tail =
-      bytes.size() > kHeadBytes
-          ? bytes.substr(bytes.size() - std::min<size_t>(bytes.size() - kHeadBytes, kTailBytes))
-          : std::string();
-}
-
 bool Store::SampleOf(const StoreEntry& e, Sample* out) {
   if (!e.copy) return e.held_fd >= 0 && ReadSample(e.held_fd, out);
   if (e.in_memory) {
-    if (!e.data) return false;
-    SampleOfBytes(*e.data, out);
+    out->size = e.data.size();
+    out->head = e.data.substr(0, kHeadBytes);
+    out->tail = e.data.size() > kHeadBytes
+                    ? e.data.substr(e.data.size() -
+                                    std::min<size_t>(e.data.size() - kHeadBytes, kTailBytes))
+                    : std::string();
     return true;
   }
   int fd = open(e.object.c_str(), O_RDONLY | O_CLOEXEC);
@@ -368,10 +360,8 @@ bool Store::Restore(const StoreEntry& e, const std::string& dest, std::string* e
   }
   bool ok = true;
   if (e.in_memory) {
-    const std::string empty;
-    const std::string& data = e.data ? *e.data : empty;
-    for (size_t put = 0; ok && put < data.size();) {
-      ssize_t w = write(out, data.data() + put, data.size() - put);
+    for (size_t put = 0; ok && put < e.data.size();) {
+      ssize_t w = write(out, e.data.data() + put, e.data.size() - put);
       if (w < 0 && errno == EINTR) continue;
       if (w <= 0) ok = false;
       if (w > 0) put += size_t(w);

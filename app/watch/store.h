@@ -28,7 +28,6 @@
 #include <cstdint>
 #include <functional>
 #include <map>
-#include <memory>
 #include <string>
 #include <vector>
 
@@ -43,8 +42,8 @@ struct StoreEntry {
   ino_t ino = 0;
   std::string path;    // where the file was when first seen: the restore target
   std::string object;  // the copy inside the store directory (when `copy` and not in memory)
-  std::shared_ptr<const std::string> data;  // the copy itself, when kept in memory
-  int held_fd = -1;  // a read-only descriptor on the live inode (when not `copy`)
+  std::string data;    // the copy itself, when kept in memory (`in_memory`)
+  int held_fd = -1;    // a read-only descriptor on the live inode (when not `copy`)
   uint64_t size = 0;
   mode_t mode = 0644;
   uid_t uid = 0;
@@ -95,8 +94,6 @@ class Store {
   static bool Restore(const StoreEntry& e, const std::string& dest, std::string* err);
   // The content sample of an entry (the copy, or the held file).
   static bool SampleOf(const StoreEntry& e, Sample* out);
-  // The sample of bytes in memory.
-  static void SampleOfBytes(const std::string& bytes, Sample* out);
 
   uint64_t used() const { return used_; }
   uint64_t budget() const { return budget_; }

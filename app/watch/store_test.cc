@@ -129,8 +129,7 @@ TEST_F(StoreTest, SmallCopiesInMemory) {
   const StoreEntry* e = s.Find(1, st.st_dev, st.st_ino);
   ASSERT_NE(e, nullptr);
   EXPECT_TRUE(e->in_memory);
-  ASSERT_NE(e->data, nullptr);
-  EXPECT_EQ(*e->data, orig);
+  EXPECT_EQ(e->data, orig);
   EXPECT_EQ(s.memory_used(), orig.size());
   EXPECT_EQ(s.used(), orig.size());  // counted in the budget too
   EXPECT_TRUE(fs::is_empty(root_ + "/store"));
