@@ -236,6 +236,27 @@ SimReport RunSimulator(Watcher& w, const std::string& tree, const std::vector<st
   if (expect_stop) r.restored_event = w.WaitEvent("restored", 10);
   // Ensure nothing of it keeps running (stop mode, or a worker in another session).
   sim.Kill();
+  // Workers that escaped the group before their parent was seen form actors of their own, each
+  // convicted and restored on its own: wait until every action has its restore, and the count
+  // has held for a moment (a late conviction).
+  if (expect_stop) {
+    double deadline = Now() + 10, stable_since = Now();
+    size_t last = 0;
+    for (;;) {
+      size_t actions = 0, restores = 0;
+      for (const auto& e : w.Events()) {
+        std::string ev = e.value("event", "");
+        if (ev == "action" && e.value("action", "") != "report") actions++;
+        if (ev == "restored") restores++;
+      }
+      if (actions != last) {
+        last = actions;
+        stable_since = Now();
+      }
+      if ((restores >= actions && Now() - stable_since > 0.3) || Now() > deadline) break;
+      usleep(5000);
+    }
+  }
   std::string text = sim.Output();
   std::istringstream in(text);
   std::string line;
