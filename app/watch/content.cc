@@ -64,35 +64,42 @@ bool GpgPacket(std::string_view h) {
 
 }  // namespace
 
+size_t PreadAll(int fd, char* buf, size_t len, off_t off, bool* error) {
+  size_t got = 0;
+  while (got < len) {
+    ssize_t r = pread(fd, buf + got, len - got, off + off_t(got));
+    if (r < 0 && errno == EINTR) continue;
+    if (r < 0 && error) *error = true;
+    if (r <= 0) break;
+    got += size_t(r);
+  }
+  return got;
+}
+
 bool ReadSample(int fd, Sample* out, uint64_t head_cap) {
   off_t end = lseek(fd, 0, SEEK_END);
   if (end < 0) return false;
   out->size = uint64_t(end);
   uint64_t head_len = std::min<uint64_t>(out->size, std::min(head_cap, kHeadBytes));
   out->head.resize(head_len);
-  size_t got = 0;
-  while (got < head_len) {
-    ssize_t r = pread(fd, out->head.data() + got, head_len - got, off_t(got));
-    if (r < 0 && errno == EINTR) continue;
-    if (r <= 0) break;
-    got += size_t(r);
-  }
-  out->head.resize(got);
+  out->head.resize(PreadAll(fd, out->head.data(), head_len, 0));
   out->tail.clear();
   if (out->size > kHeadBytes && head_cap >= kHeadBytes) {
     uint64_t tail_len = std::min<uint64_t>(out->size - kHeadBytes, kTailBytes);
     out->tail.resize(tail_len);
-    got = 0;
-    while (got < tail_len) {
-      ssize_t r =
-          pread(fd, out->tail.data() + got, tail_len - got, off_t(out->size - tail_len + got));
-      if (r < 0 && errno == EINTR) continue;
-      if (r <= 0) break;
-      got += size_t(r);
-    }
-    out->tail.resize(got);
+    out->tail.resize(PreadAll(fd, out->tail.data(), tail_len, off_t(out->size - tail_len)));
   }
   return true;
+}
+
+Sample SampleOfBytes(std::string_view bytes) {
+  Sample s;
+  s.size = bytes.size();
+  s.head = std::string(bytes.substr(0, kHeadBytes));
+  if (bytes.size() > kHeadBytes)
+    s.tail = std::string(
+        bytes.substr(bytes.size() - std::min(bytes.size() - kHeadBytes, size_t(kTailBytes))));
+  return s;
 }
 
 double Entropy(std::string_view bytes) {

@@ -12,6 +12,9 @@
 // functions over bounded buffers, so they are unit-tested without fanotify.
 #pragma once
 
+#include <sys/types.h>
+
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -61,6 +64,11 @@ struct Sample {
 // read error; a short file is not an error. With `head_cap` below kHeadBytes, only the first
 // `head_cap` bytes are read and no tail: a probe, enough for KindOf.
 bool ReadSample(int fd, Sample* out, uint64_t head_cap = kHeadBytes);
+// The Sample of bytes held in memory (what ReadSample reads from a file of that content).
+Sample SampleOfBytes(std::string_view bytes);
+// Reads up to `len` bytes at `off`, retrying short reads; stops at the end of the file or at an
+// error (then `*error`, when given, is set). Returns the bytes read.
+size_t PreadAll(int fd, char* buf, size_t len, off_t off, bool* error = nullptr);
 inline constexpr uint64_t kProbeBytes = 4096;
 
 double Entropy(std::string_view bytes);

@@ -164,22 +164,26 @@ bool Model::NewFile(Actor& a, const std::string& path, const Sample& after) {
   if (container || after.size < 512) return convicted;
   // A random copy of a deleted original in the same directory.
   std::string dir = DirOf(path);
-  for (auto it = a.unpaired_deleted.begin(); it != a.unpaired_deleted.end(); ++it) {
-    if (DirOf(it->path) != dir || !SizesMatch(it->sample.size, after.size)) continue;
+  for (auto it = a.unpaired_deleted.begin(); it != a.unpaired_deleted.end();) {
+    if (DirOf(it->path) != dir || !SizesMatch(it->sample.size, after.size)) {
+      ++it;
+      continue;
+    }
     if (it->read) {
-      // The original's content is read now that a copy could pair with it.
+      // The original's content is read now that a copy could pair with it; one that can no
+      // longer be read pairs with nothing.
       auto read = std::move(it->read);
       it->read = nullptr;
-      uint64_t size = it->sample.size;
       if (!read(&it->sample)) {
-        it->sample = Sample{};
-        it->sample.size = size;
+        it = a.unpaired_deleted.erase(it);
         continue;
       }
     }
-    if (it->sample.head.empty() && it->sample.size > 0) continue;  // could not be read
     Verdict v = Compare(it->sample, after);
-    if (!v.destroyed) continue;
+    if (!v.destroyed) {
+      ++it;
+      continue;
+    }
     std::string orig = it->path;
     a.unpaired_deleted.erase(it);
     if (a.first_destroy_at == 0) a.first_destroy_at = MonotonicSeconds();

@@ -191,8 +191,7 @@ class Monitor {
   struct Later {
     int fd;
     pid_t tid;
-    bool hold;          // keep a descriptor on the file (a read-only open of a non-empty file)
-    struct stat st {};  // of the file, for an open
+    struct stat st {};  // of the file, for an open (a non-empty one is held)
     std::string path;   // of a file held, taken before the answer
   };
   // What the monitor did, reported in the exit event (and the benchmark).
@@ -224,7 +223,8 @@ class Monitor {
   void OnCloseWrite(int fd, pid_t tid);
   void RunHolds();
   void JudgeNextClose();
-  bool Suspicious(pid_t tid);  // a known process whose actor has evidence, not yet convicted
+  void JudgeClose(const Later& l);  // and closes its descriptor
+  bool Suspicious(pid_t tid);       // a known process whose actor has evidence, not yet convicted
   void OnNotif(const fanotify_event_metadata* md);
   Proc* ProcFor(pid_t tid);
   Actor* ActorOf(Proc* p);
@@ -569,8 +569,7 @@ uint32_t Monitor::OnOpenPerm(const fanotify_event_metadata* md, bool* kept) {
   }
   if (!write) {
     if (kept_entry) return FAN_ALLOW;
-    bool hold = st.st_size > 0;
-    holds_.push_back({md->fd, tid, hold, st, hold ? FdPath(md->fd) : ""});
+    holds_.push_back({md->fd, tid, st, st.st_size > 0 ? FdPath(md->fd) : ""});
     *kept = true;
     return FAN_ALLOW;
   }
@@ -612,7 +611,7 @@ void Monitor::AfterOpen(const Later& l, bool* fd_taken) {
   }
   if (decoys_.count(path)) return;  // backups and indexers read decoys
   if (a->seen.size() < 1000000) a->seen[path] = {l.st.st_dev, l.st.st_ino};
-  if (!l.hold) return;
+  if (l.st.st_size == 0) return;
   std::string msg;
   bool adopted = false;
   Store::Result r = store_.Hold(a->id, l.fd, l.st, path, &adopted, &msg);
@@ -1042,16 +1041,15 @@ bool Monitor::Drain(int fd, bool content) {
         }
         if ((md->mask & FAN_CLOSE_WRITE) && !kept && md->fd >= 0) {
           stats_.close_writes++;
-          // A full queue judges its oldest first.
-          if (closes_.size() >= kMaxQueuedCloses) JudgeNextClose();
-          closes_.push_back(Later{md->fd, md->pid, false, {}, {}});
           kept = true;
-          // An actor with evidence already is judged at once: its next opens in the queue
-          // should meet the verdict. (Honest work never earns evidence, so it never waits.)
           if (Suspicious(md->pid)) {
-            closes_.push_front(closes_.back());
-            closes_.pop_back();
-            JudgeNextClose();
+            // An actor with evidence already is judged at once: its next opens in the queue
+            // should meet the verdict. (Honest work never earns evidence, so it never waits.)
+            JudgeClose({md->fd, md->pid, {}, {}});
+          } else {
+            // A full queue judges its oldest first.
+            if (closes_.size() >= kMaxQueuedCloses) JudgeNextClose();
+            closes_.push_back({md->fd, md->pid, {}, {}});
           }
         }
       } else {
@@ -1096,19 +1094,19 @@ bool Monitor::Suspicious(pid_t tid) {
 }
 
 void Monitor::JudgeNextClose() {
-  Later l = closes_.front();
+  Later l = std::move(closes_.front());
   closes_.pop_front();
+  JudgeClose(l);
+}
+
+void Monitor::JudgeClose(const Later& l) {
   double start = MonotonicSeconds();
-  struct Timed {
-    double& sum;
-    double start;
-    ~Timed() { sum += MonotonicSeconds() - start; }
-  } timed{stats_.judge_seconds, start};
   try {
     OnCloseWrite(l.fd, l.tid);
   } catch (const std::exception& e) {
     log_.Line(std::string("internal error: ") + e.what());
   }
+  stats_.judge_seconds += MonotonicSeconds() - start;
   close(l.fd);
 }
 

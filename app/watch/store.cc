@@ -43,20 +43,17 @@ bool Store::EnsureDir(std::string* err) {
   return true;
 }
 
+namespace {
+
 // Reads up to `size` bytes of `fd` from offset 0 (fewer when the file shrank meanwhile).
-bool Store::ReadBytes(int fd, uint64_t size, std::string* out) {
+bool ReadAllOf(int fd, uint64_t size, std::string* out) {
   out->resize(size);
-  size_t got = 0;
-  while (got < size) {
-    ssize_t r = pread(fd, out->data() + got, size - got, off_t(got));
-    if (r < 0 && errno == EINTR) continue;
-    if (r < 0) return false;
-    if (r == 0) break;
-    got += size_t(r);
-  }
-  out->resize(got);
-  return true;
+  bool error = false;
+  out->resize(PreadAll(fd, out->data(), size, 0, &error));
+  return !error;
 }
+
+}  // namespace
 
 Store::Result Store::CopyInto(int fd, const std::string& object, uint64_t size, bool* cloned,
                               bool clone_only) {
@@ -136,8 +133,8 @@ bool Store::CheckDir(std::string* msg) {
 Store::Result Store::Keep(uint64_t actor, int fd, const std::string& path, bool copy,
                           std::string* msg) {
   struct stat st;
-  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) return Result::kFailed;
-  return KeepImpl(actor, fd, st, path, copy, false, nullptr, msg);
+  if (fstat(fd, &st) != 0) return Result::kFailed;
+  return Keep(actor, fd, st, path, copy, msg);
 }
 
 Store::Result Store::Keep(uint64_t actor, int fd, const struct stat& st, const std::string& path,
@@ -185,7 +182,7 @@ Store::Result Store::KeepImpl(uint64_t actor, int fd, const struct stat& st,
     }
     held_++;
   } else if (e.size <= kMaxMemoryCopy && memory_used_ + e.size <= memory_budget_ &&
-             used_ + e.size <= budget_ && ReadBytes(fd, e.size, &e.data)) {
+             used_ + e.size <= budget_ && ReadAllOf(fd, e.size, &e.data)) {
     e.size = e.data.size();
     e.copy = true;
     e.in_memory = true;
@@ -321,12 +318,7 @@ void Store::DropOlder(uint64_t actor, double before) {
 bool Store::SampleOf(const StoreEntry& e, Sample* out) {
   if (!e.copy) return e.held_fd >= 0 && ReadSample(e.held_fd, out);
   if (e.in_memory) {
-    out->size = e.data.size();
-    out->head = e.data.substr(0, kHeadBytes);
-    out->tail = e.data.size() > kHeadBytes
-                    ? e.data.substr(e.data.size() -
-                                    std::min<size_t>(e.data.size() - kHeadBytes, kTailBytes))
-                    : std::string();
+    *out = SampleOfBytes(e.data);
     return true;
   }
   int fd = open(e.object.c_str(), O_RDONLY | O_CLOEXEC);

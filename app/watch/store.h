@@ -114,7 +114,6 @@ class Store {
  private:
   Result KeepImpl(uint64_t actor, int fd, const struct stat& st, const std::string& path, bool copy,
                   bool adopt, bool* adopted, std::string* msg);
-  static bool ReadBytes(int fd, uint64_t size, std::string* out);
   bool EnsureDir(std::string* err);
   Result CopyInto(int fd, const std::string& object, uint64_t size, bool* cloned,
                   bool clone_only = false);
