@@ -18,6 +18,7 @@
 #include <cerrno>
 #include <climits>
 #include <cstddef>
+#include <cstdint>
 #include <cstring>
 #include <deque>
 #include <memory>
@@ -26,6 +27,7 @@
 #include <unordered_map>
 
 #include "watch/decoys.h"
+#include "watch/leases.h"
 #include "watch/model.h"
 #include "watch/proc_info.h"
 #include "watch/response.h"
@@ -37,7 +39,15 @@ namespace {
 
 // Close-write events waiting for judgement keep their descriptors: at most this many.
 constexpr size_t kMaxQueuedCloses = 1024;
+// The store's owner of a copy taken when a lease broke, until the writer's open names it.
+constexpr uint64_t kUnattributed = 0;
+// How long a broken lease waits for the FAN_OPEN of its writer(s).
+constexpr double kBreakSeconds = 2.0;
+// A read of this many events means they pile up: the monitor's priority is raised for a while.
+constexpr size_t kBacklogEvents = 32;
 constexpr uint64_t kContentMask = FAN_OPEN_PERM | FAN_CLOSE_WRITE | FAN_EVENT_ON_CHILD;
+// Directories under Leases::Scheme::kPerFile: the files carry their own permission marks.
+constexpr uint64_t kContentMaskPerFile = FAN_CLOSE_WRITE | FAN_EVENT_ON_CHILD;
 constexpr uint64_t kNotifMask = FAN_CREATE | FAN_DELETE | FAN_RENAME | FAN_ONDIR;
 
 // The path of an open descriptor, read relative to an open /proc/self/fd (a lookup of one name
@@ -204,11 +214,32 @@ class Monitor {
     uint64_t processes = 0;     // processes read from /proc
     double answer_seconds = 0;  // from reading a permission event to answering it, summed
     double answer_max = 0;
-    double judge_seconds = 0;  // judging queued close-writes, summed
+    double judge_seconds = 0;   // judging queued close-writes, summed
+    uint64_t leases = 0;        // files leased at start
+    uint64_t lease_breaks = 0;  // of which broken by a writer
+    uint64_t lease_suspensions = 0;
+    uint64_t boosts = 0;  // times the priority was raised
+  };
+  // A lease broken by a writer not yet named (see leases.h).
+  struct Break {
+    int fd;  // on the inode, for removing its FAN_OPEN mark
+    std::string path;
+    double time;
+    std::set<pid_t> perm_tids;  // threads whose opens since were permission events
   };
 
   int Setup();
-  void MarkTree(const std::string& root);
+  // Marks the directories below `root`; with `files` (a directory that appeared under
+  // Leases::Scheme::kPerFile) also marks the files already in them.
+  void MarkTree(const std::string& root, bool files = false);
+  // Under Leases::Scheme::kPerFile: the opens of the file at `path` become permission events.
+  void MarkFile(const std::string& path);
+  // Whether directories carry FAN_OPEN_PERM for their children.
+  bool PerDirectory() const {
+    return !leases_ || leases_->scheme() == Leases::Scheme::kPerDirectory;
+  }
+  // Whether directories carry FAN_OPEN_PERM now (per directory, or while leases are suspended).
+  bool DirsChecked() const { return PerDirectory() || leases_suspended_; }
   bool MarkDir(const std::string& dir);
   std::string HandleKey(const void* fsid, const file_handle* fh);
   std::string DirPath(const void* fsid, const file_handle* fh);
@@ -234,6 +265,30 @@ class Monitor {
   void Tick();
   void StartRestore(Actor& a);
   void StoreProblem(Store::Result r, const std::string& msg, const std::string& path);
+  // Leases the files below `root`; the paths that cannot be leased go to `unleased`. False when
+  // the lease limit stopped it.
+  bool LeaseTree(const std::string& root, std::vector<std::string>* unleased);
+  // A file closed after writing: leased, when calm (its next opens cost nothing).
+  void LeaseAfterWrite(int fd);
+  // A writer waits on the lease of `fd`: copy the file, hand it to permission events. With
+  // `settle`, when no copy could be kept, the content events queued before the break are read
+  // and the close-writes judged first, so that a writer convicted by them dies before its
+  // write.
+  void OnLeaseBreak(int fd, bool settle = false);
+  // A FAN_OPEN of a file whose lease broke: the writer, unless a permission event came first.
+  void OnBreakerOpen(const fanotify_event_metadata* md);
+  // A name event took the leased file at `path` away (deleted, or renamed over): release the
+  // lease, and give its descriptor to the actor as if it had read the file.
+  void LeaseGone(const std::string& path, pid_t tid);
+  void SuspendLeases(const std::string& why);
+  // Raises this process's priority (nice -10) or gives it back.
+  void Boost(bool on);
+  // Reads the command lines of the actor's processes not read yet (still running ones).
+  void FillCmdlines(Actor& a);
+  // After --lease-calm seconds without a suspect (or only convicted, killed and restored ones).
+  void ResumeLeasesWhenCalm();
+  // Reads the signal queue: lease breaks are handled; true when asked to stop.
+  bool ReadSignals();
 
   const WatchOptions& o_;
   EventLog& log_;
@@ -261,6 +316,16 @@ class Monitor {
   std::vector<Later> holds_;  // read-only opens answered in the current batch
   std::deque<Later> closes_;  // close-write events waiting for judgement
   SignalGuard guard_;
+  std::unique_ptr<Leases> leases_;
+  int lease_signo_ = 0;
+  bool leases_suspended_ = false;
+  int base_nice_ = 0;
+  bool boosted_ = false;
+  double last_backlog_ = 0;  // when a read last brought kBacklogEvents events or more
+  double last_suspend_ = 0;
+  std::map<std::pair<dev_t, ino_t>, Break> breaks_;
+  // Processes signalled: actor, and start time (the pid may be reused).
+  std::unordered_map<pid_t, std::pair<uint64_t, uint64_t>> killed_;
 };
 
 Monitor::~Monitor() {
@@ -268,6 +333,8 @@ Monitor::~Monitor() {
     if (j->thread.joinable()) j->thread.join();
   for (const Later& l : holds_) close(l.fd);
   for (const Later& l : closes_) close(l.fd);
+  leases_.reset();
+  for (const auto& [k, b] : breaks_) close(b.fd);
   for (int fd : {content_fd_, notif_fd_, signal_fd_})
     if (fd >= 0) close(fd);
   for (int fd : root_fds_) close(fd);
@@ -277,8 +344,12 @@ Monitor::~Monitor() {
 int Monitor::Setup() {
   main_tid_ = gettid();
   guard_.confine_to = o_.confine_to;
-  if (o_.verbose) {
-    model_.on_evidence = [this](const Actor& a, const Evidence& e) {
+  model_.on_evidence = [this](const Actor& a, const Evidence& e) {
+    // Evidence ends the fast path: from now on every open is a permission event again.
+    SuspendLeases("evidence against actor " + std::to_string(a.id));
+    if (Actor* mutable_actor = model_.Find(a.id)) FillCmdlines(*mutable_actor);
+    if (!o_.verbose) return;
+    {
       pid_t pid = a.procs.empty() ? 0 : a.procs.begin()->first;
       log_.Line("evidence against actor " + std::to_string(a.id) + " (pid " + std::to_string(pid) +
                 "): +" + std::to_string(e.weight).substr(0, 4) + " " + e.what +
@@ -290,8 +361,8 @@ int Monitor::Setup() {
                  {"what", e.what},
                  {"path", e.path},
                  {"score", a.score}});
-    };
-  }
+    }
+  };
   if (o_.roots.empty()) {
     log_.Line("error: no path to watch");
     return kExitUsage;
@@ -345,7 +416,8 @@ int Monitor::Setup() {
   if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
     // Held files, plus one batch of event descriptors (up to ~2,800 per 64 KiB read), the
     // queued close-writes, the /proc/TID/syscall descriptors, and room for the rest.
-    rlim_t want = rlim_t(o_.max_held) + 4096 + kMaxQueuedCloses + SyscallReader::kMaxOpen + 4096;
+    rlim_t want = rlim_t(o_.max_held) + rlim_t(o_.max_leases) + 4096 + kMaxQueuedCloses +
+                  SyscallReader::kMaxOpen + 4096;
     if (rl.rlim_max < want) rl.rlim_max = want;
     rl.rlim_cur = rl.rlim_max;
     if (setrlimit(RLIMIT_NOFILE, &rl) != 0) {
@@ -354,9 +426,6 @@ int Monitor::Setup() {
       setrlimit(RLIMIT_NOFILE, &rl);
     }
   }
-  // Every open in the trees waits for this process to answer: it must not wait for the CPU
-  // behind batch work. (systemd's unit sets the same; this covers manual runs.)
-  if (getpriority(PRIO_PROCESS, 0) > -10) setpriority(PRIO_PROCESS, 0, -10);
   content_fd_ = fanotify_init(FAN_CLASS_CONTENT | FAN_CLOEXEC | FAN_NONBLOCK | FAN_REPORT_TID,
                               O_RDONLY | O_LARGEFILE | O_CLOEXEC | O_NOATIME);
   if (content_fd_ < 0) {
@@ -381,14 +450,51 @@ int Monitor::Setup() {
     log_.Line("placed " + std::to_string(decoys_.size()) + " decoy files (" +
               std::string(kDecoyPrefix) + "*)");
   }
-  for (const std::string& r : roots_) MarkTree(r);
   sigset_t mask;
   sigemptyset(&mask);
   sigaddset(&mask, SIGINT);
   sigaddset(&mask, SIGTERM);
   sigaddset(&mask, SIGHUP);
+  // A lease break queues a real-time signal carrying the descriptor; a full signal queue
+  // sends SIGIO instead.
+  lease_signo_ = SIGRTMIN + 3;
+  sigaddset(&mask, lease_signo_);
+  sigaddset(&mask, SIGIO);
   pthread_sigmask(SIG_BLOCK, &mask, nullptr);
   signal_fd_ = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+  // Leases are taken before any directory is marked: the opens that take them must not be
+  // permission events, which this very thread would have to answer.
+  std::vector<std::string> unleased;
+  if (o_.max_leases > 0) {
+    leases_ = std::make_unique<Leases>(content_fd_, lease_signo_);
+    bool all = true;
+    for (const std::string& r : roots_) all = LeaseTree(r, &unleased) && all;
+    stats_.leases = leases_->size();
+    if (!all) {
+      leases_->set_scheme(Leases::Scheme::kPerDirectory);
+      log_.Line("the trees hold more than " + std::to_string(o_.max_leases) +
+                " files: opens of the files not leased are all permission events "
+                "(--max-leases raises the limit)");
+    }
+  }
+  if (!PerDirectory()) {
+    for (const std::string& f : unleased) MarkFile(f);
+    for (const std::string& d : decoys_) MarkFile(d);
+  }
+  base_nice_ = getpriority(PRIO_PROCESS, 0);
+  // Every open in the trees waits for this process to answer: it must not wait for the CPU
+  // behind batch work. With per-file marks few opens wait, and a raised priority would only
+  // preempt the work it watches: it is raised while events pile up (Boost).
+  if (PerDirectory()) Boost(true);
+  for (const std::string& r : roots_) MarkTree(r);
+  if (leases_) {
+    // A file deleted between its lease and the marks: no event will say so.
+    for (int fd : leases_->Fds()) {
+      struct stat st;
+      if (fstat(fd, &st) == 0 && st.st_nlink > 0) continue;
+      close(leases_->Release(*leases_->ByFd(fd), false));
+    }
+  }
   return kExitOk;
 }
 
@@ -398,13 +504,12 @@ bool Monitor::MarkDir(const std::string& dir) {
     dir_cap_warned_ = true;
     return false;
   }
-  if (fanotify_mark(content_fd_, FAN_MARK_ADD | FAN_MARK_ONLYDIR, kContentMask, AT_FDCWD,
-                    dir.c_str()) != 0)
+  uint64_t mask = DirsChecked() ? kContentMask : kContentMaskPerFile;
+  if (fanotify_mark(content_fd_, FAN_MARK_ADD | FAN_MARK_ONLYDIR, mask, AT_FDCWD, dir.c_str()) != 0)
     return false;
   if (fanotify_mark(notif_fd_, FAN_MARK_ADD | FAN_MARK_ONLYDIR, kNotifMask, AT_FDCWD,
                     dir.c_str()) != 0) {
-    fanotify_mark(content_fd_, FAN_MARK_REMOVE | FAN_MARK_ONLYDIR, kContentMask, AT_FDCWD,
-                  dir.c_str());
+    fanotify_mark(content_fd_, FAN_MARK_REMOVE | FAN_MARK_ONLYDIR, mask, AT_FDCWD, dir.c_str());
     return false;
   }
   dirs_marked_++;
@@ -419,7 +524,17 @@ bool Monitor::MarkDir(const std::string& dir) {
   return true;
 }
 
-void Monitor::MarkTree(const std::string& root) {
+void Monitor::MarkFile(const std::string& path) {
+  // Not a leased inode under a new name (a hard link, or a file leased when its close-write
+  // was read before its creation).
+  struct stat st;
+  if (leases_ && leases_->size() > 0 && stat(path.c_str(), &st) == 0 &&
+      leases_->ByInode(st.st_dev, st.st_ino))
+    return;
+  fanotify_mark(content_fd_, FAN_MARK_ADD, FAN_OPEN_PERM, AT_FDCWD, path.c_str());
+}
+
+void Monitor::MarkTree(const std::string& root, bool files) {
   std::vector<std::string> stack{root};
   while (!stack.empty()) {
     std::string dir = std::move(stack.back());
@@ -436,10 +551,207 @@ void Monitor::MarkTree(const std::string& root) {
         struct stat st;
         is_dir = lstat(child.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
       }
-      if (is_dir) stack.push_back(std::move(child));
+      if (is_dir)
+        stack.push_back(std::move(child));
+      else if (files && !PerDirectory())
+        MarkFile(child);
     }
     closedir(d);
   }
+}
+
+bool Monitor::LeaseTree(const std::string& root, std::vector<std::string>* unleased) {
+  std::vector<std::string> stack{root};
+  while (!stack.empty()) {
+    std::string dir = std::move(stack.back());
+    stack.pop_back();
+    if (Inside(dir, store_.dir())) continue;
+    DIR* d = opendir(dir.c_str());
+    if (!d) continue;
+    while (dirent* e = readdir(d)) {
+      if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
+      std::string child = dir + "/" + e->d_name;
+      if (e->d_type == DT_DIR) {
+        stack.push_back(std::move(child));
+      } else if ((e->d_type == DT_REG || e->d_type == DT_UNKNOWN) && !decoys_.count(child)) {
+        if (leases_->size() >= o_.max_leases) {
+          closedir(d);
+          return false;
+        }
+        // Add() opens with O_NOFOLLOW and checks the type (an unknown entry that is a
+        // directory is walked below).
+        if (!leases_->Add(child) && e->d_type == DT_REG) unleased->push_back(child);
+      }
+      if (e->d_type == DT_UNKNOWN) {
+        struct stat st;
+        if (lstat(child.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) stack.push_back(child);
+      }
+    }
+    closedir(d);
+  }
+  return true;
+}
+
+void Monitor::LeaseAfterWrite(int fd) {
+  if (!leases_ || leases_suspended_ || leases_->size() >= o_.max_leases) return;
+  std::string path = FdPath(fd);
+  if (path.empty() || path[0] != '/' || decoys_.count(path)) return;
+  leases_->Adopt(fd, path);
+}
+
+void Monitor::OnLeaseBreak(int fd, bool settle) {
+  Lease* l = leases_ ? leases_->ByFd(fd) : nullptr;
+  if (!l) return;
+  stats_.lease_breaks++;
+  struct stat st;
+  if (fstat(fd, &st) != 0) st = {};
+  std::string path = l->path;
+  std::string msg;
+  bool kept = true;
+  if (st.st_size > 0) {
+    Store::Result r = store_.Keep(kUnattributed, fd, st, path, true, &msg);
+    stats_.copies += r == Store::Result::kKept;
+    kept = r == Store::Result::kKept || r == Store::Result::kAlready;
+    if (!kept) StoreProblem(r, msg, path);
+  }
+  if (settle && !kept) {
+    // The write would be unprotected. The writer's earlier files are judged first: their
+    // close-writes are in the queue already (a close is reported before the closer's next
+    // system call), and a writer they convict dies before its write.
+    Drain(content_fd_, true);
+    while (!closes_.empty()) JudgeNextClose();
+  }
+  // The store cannot keep copies: the writes that follow must meet permission events, where a
+  // suspicious writer is denied.
+  if (!kept) SuspendLeases("the store cannot keep copies");
+  l = leases_->ByFd(fd);
+  if (!l) return;
+  if (o_.verbose) log_.Line("lease broken by a writer: " + path + (kept ? "" : " (no copy)"));
+  int own = leases_->Release(*l, true);
+  auto [it, fresh] = breaks_.try_emplace({st.st_dev, st.st_ino}, Break{own, path, 0, {}});
+  if (!fresh) {
+    close(it->second.fd);
+    it->second = Break{own, path, 0, {}};
+  }
+  it->second.time = MonotonicSeconds();
+}
+
+void Monitor::OnBreakerOpen(const fanotify_event_metadata* md) {
+  if (breaks_.empty()) return;
+  struct stat st;
+  if (fstat(md->fd, &st) != 0) return;
+  auto it = breaks_.find({st.st_dev, st.st_ino});
+  if (it == breaks_.end()) return;
+  const Break& b = it->second;
+  pid_t tid = md->pid;
+  if (b.perm_tids.count(tid) || OwnThread(tid)) return;
+  Proc* p = ProcFor(tid);
+  if (p->allowed) return;
+  Actor* a = ActorOf(p);
+  if (a->convicted && o_.mode == Mode::kKill && guard_.Allowed(p->info.pid))
+    kill(p->info.pid, SIGKILL);
+  if (a->seen.size() < 1000000) a->seen[b.path] = {st.st_dev, st.st_ino};
+  if (a->rewriting.size() < 1000000) a->rewriting.insert({st.st_dev, st.st_ino});
+  if (o_.verbose)
+    log_.Line("writer of " + b.path + ": pid " + std::to_string(p->info.pid) + ", actor " +
+              std::to_string(a->id));
+  if (store_.Reassign(kUnattributed, a->id, st.st_dev, st.st_ino) ||
+      store_.Find(a->id, st.st_dev, st.st_ino))
+    return;
+  // A second writer through the same break: what the file holds now, as a permission event
+  // would have kept it.
+  std::string msg;
+  Store::Result r = store_.Keep(a->id, md->fd, st, b.path, true, &msg);
+  stats_.copies += r == Store::Result::kKept;
+  if (r == Store::Result::kBudget || r == Store::Result::kNoSpace || r == Store::Result::kFailed)
+    StoreProblem(r, msg, b.path);
+}
+
+void Monitor::LeaseGone(const std::string& path, pid_t tid) {
+  Lease* l = leases_->ByPath(path);
+  if (!l) return;
+  if (Leases::Breaking(*l)) {
+    OnLeaseBreak(l->fd);
+    return;
+  }
+  struct stat held, now;
+  if (fstat(l->fd, &held) != 0) held = {};
+  // A late event: the leased inode is still at that name.
+  if (stat(path.c_str(), &now) == 0 && now.st_dev == held.st_dev && now.st_ino == held.st_ino)
+    return;
+  int fd = leases_->Release(*l, false);
+  bool adopted = false;
+  if (!OwnThread(tid)) {
+    Proc* p = ProcFor(tid);
+    Actor* a = p->allowed ? nullptr : ActorOf(p);
+    if (a && !a->seen.count(path)) {
+      if (a->seen.size() < 1000000) a->seen[path] = {held.st_dev, held.st_ino};
+      std::string msg;
+      Store::Result r = store_.Hold(a->id, fd, held, path, &adopted, &msg);
+      if (r == Store::Result::kBudget || r == Store::Result::kNoSpace ||
+          r == Store::Result::kFailed)
+        StoreProblem(r, msg, path);
+    }
+  }
+  if (!adopted) close(fd);
+}
+
+void Monitor::SuspendLeases(const std::string& why) {
+  last_suspend_ = MonotonicSeconds();
+  Boost(true);  // a suspect's opens wait on this process again
+  if (!leases_ || leases_suspended_) return;
+  leases_suspended_ = true;
+  stats_.lease_suspensions++;
+  if (PerDirectory()) {
+    for (int fd : leases_->Fds())
+      if (Lease* l = leases_->ByFd(fd)) leases_->Suspend(*l);
+  } else {
+    // Per file, the directories take FAN_OPEN_PERM for their children again: every open,
+    // including the creation of a file, waits for this monitor, as a suspect's must.
+    for (const auto& [k, dir] : dir_by_handle_)
+      fanotify_mark(content_fd_, FAN_MARK_ADD | FAN_MARK_ONLYDIR, kContentMask, AT_FDCWD,
+                    dir.c_str());
+  }
+  std::string line = why +
+                     ": leases suspended, every open in the trees is a permission event "
+                     "again";
+  log_.Line(line);
+  log_.Json({{"event", "leases"}, {"message", line}, {"suspended", leases_->size()}});
+}
+
+void Monitor::Boost(bool on) {
+  if (on == boosted_) return;
+  int want = on ? std::min(base_nice_, -10) : base_nice_;
+  if (setpriority(PRIO_PROCESS, 0, want) != 0) return;
+  boosted_ = on;
+  stats_.boosts += on;
+}
+
+void Monitor::FillCmdlines(Actor& a) {
+  for (auto& [pid, info] : a.procs)
+    if (info.cmdline.empty()) info.cmdline = ReadCmdline(info);
+}
+
+void Monitor::ResumeLeasesWhenCalm() {
+  if (!leases_ || !leases_suspended_ || !pending_.empty() || !jobs_.empty()) return;
+  double now = MonotonicSeconds();
+  if (now - last_suspend_ < o_.lease_calm_seconds) return;
+  for (const auto& [id, a] : model_.actors())
+    if (a.score > 0 && !(a.convicted && a.restored && o_.mode == Mode::kKill)) return;
+  leases_suspended_ = false;
+  size_t n = 0;
+  if (PerDirectory()) {
+    for (int fd : leases_->Fds())
+      if (Lease* l = leases_->ByFd(fd)) n += leases_->Resume(*l);
+  } else {
+    for (const auto& [k, dir] : dir_by_handle_)
+      fanotify_mark(content_fd_, FAN_MARK_REMOVE | FAN_MARK_ONLYDIR, FAN_OPEN_PERM, AT_FDCWD,
+                    dir.c_str());
+    n = leases_->size();
+  }
+  std::string line = "no suspect left: " + std::to_string(n) + " leases resumed";
+  log_.Line(line);
+  log_.Json({{"event", "leases"}, {"message", line}, {"resumed", n}});
 }
 
 std::string Monitor::HandleKey(const void* fsid, const file_handle* fh) {
@@ -499,8 +811,18 @@ Monitor::Proc* Monitor::ProcFor(pid_t tid) {
   auto it = procs_.find(tid);
   if (it != procs_.end()) return &it->second;
   Proc p;
-  p.info = ReadProc(tid);
+  // The command line is read when the process's actor earns evidence (FillCmdlines).
+  p.info = ReadProc(tid, false);
   stats_.processes++;
+  // A process this monitor signalled belongs to the actor it was signalled for, even when
+  // seen for the first time afterwards, dying or gone: its last events, read after the kill,
+  // must reach that actor's restore.
+  if (auto k = killed_.find(tid); k != killed_.end() &&
+                                  (!p.info.alive || p.info.start_time == k->second.second) &&
+                                  model_.Find(k->second.first)) {
+    p.actor = k->second.first;
+    return &(procs_[tid] = std::move(p));
+  }
   p.allowed = IsAllowed(p.info);
   Actor& a = model_.ActorFor(p.info);
   p.actor = a.id;
@@ -552,6 +874,10 @@ uint32_t Monitor::OnOpenPerm(const fanotify_event_metadata* md, bool* kept) {
   }
   struct stat st;
   if (fstat(md->fd, &st) != 0 || !S_ISREG(st.st_mode)) return FAN_ALLOW;
+  if (!breaks_.empty()) {
+    auto b = breaks_.find({st.st_dev, st.st_ino});
+    if (b != breaks_.end()) b->second.perm_tids.insert(tid);
+  }
   // A file already copied for this actor needs nothing more, whatever the open; one already
   // held needs nothing for a read.
   const StoreEntry* kept_entry = store_.Find(a->id, st.st_dev, st.st_ino);
@@ -643,6 +969,10 @@ void Monitor::OnCloseWrite(int fd, pid_t tid) {
   if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) return;
   std::string path = FdPath(fd);
   if (decoys_.count(path)) return;
+  // A copy taken at a lease break whose writer was not named yet (its FAN_OPEN still queued,
+  // or a truncate(2), which opens nothing): this writer's.
+  if (store_.Reassign(kUnattributed, a->id, st.st_dev, st.st_ino))
+    a->rewriting.insert({st.st_dev, st.st_ino});
   // A probe of the first bytes first: a new file whose kind alone judges it (compressor,
   // archiver or linker output) needs no more.
   Sample after;
@@ -693,14 +1023,33 @@ void Monitor::OnNotif(const fanotify_event_metadata* md) {
   }
   bool is_dir = md->mask & FAN_ONDIR;
   if (is_dir) {
-    if ((md->mask & FAN_CREATE) && !path1.empty()) MarkTree(path1);
+    if ((md->mask & FAN_CREATE) && !path1.empty()) MarkTree(path1, true);
+    // Moved in from outside the trees.
+    if ((md->mask & FAN_RENAME) && path1.empty() && !path2.empty()) MarkTree(path2, true);
     if ((md->mask & FAN_RENAME) && !path1.empty() && !path2.empty()) {
       for (auto& [k, v] : dir_by_handle_)
         if (Inside(v, path1)) v = path2 + v.substr(path1.size());
+      if (leases_) leases_->DirRenamed(path1, path2);
     }
     return;
   }
   pid_t tid = md->pid;
+  if (!PerDirectory()) {
+    // A new name for a file (created, or moved in from outside): checked at every open until
+    // its writer closes it and it is leased.
+    if ((md->mask & FAN_CREATE) && !path1.empty()) MarkFile(path1);
+    if ((md->mask & FAN_RENAME) && path1.empty() && !path2.empty()) MarkFile(path2);
+  }
+  if (leases_ && leases_->size() > 0) {
+    if ((md->mask & FAN_DELETE) && !path1.empty()) LeaseGone(path1, tid);
+    if ((md->mask & FAN_RENAME) && !path2.empty()) LeaseGone(path2, tid);
+    if ((md->mask & FAN_RENAME) && !path1.empty()) {
+      if (path2.empty())
+        LeaseGone(path1, tid);  // moved out of the trees
+      else
+        leases_->Renamed(path1, path2);
+    }
+  }
   if (OwnThread(tid)) return;
   Proc* pr = ProcFor(tid);
   if (pr->allowed) return;
@@ -771,6 +1120,7 @@ void Monitor::OnNotif(const fanotify_event_metadata* md) {
 
 void Monitor::Convict(Actor& a) {
   double now = MonotonicSeconds();
+  FillCmdlines(a);
   std::vector<ProcInfo> targets = TargetsOf(a, guard_);
   std::string verb = o_.mode == Mode::kKill   ? "killing"
                      : o_.mode == Mode::kStop ? "stopping"
@@ -802,6 +1152,10 @@ void Monitor::Convict(Actor& a) {
   std::vector<pid_t> signalled;
   if (o_.mode == Mode::kKill) signalled = SignalAll(targets, SIGKILL);
   if (o_.mode == Mode::kStop) signalled = SignalAll(targets, SIGSTOP);
+  if (killed_.size() > 100000) killed_.clear();
+  for (const ProcInfo& t : targets)
+    if (std::find(signalled.begin(), signalled.end(), t.pid) != signalled.end())
+      killed_[t.pid] = {a.id, t.start_time};
   double delay_ms = a.first_destroy_at > 0 ? (now - a.first_destroy_at) * 1000 : 0;
   log_.Json({{"event", "alert"},
              {"actor", a.id},
@@ -815,7 +1169,23 @@ void Monitor::Convict(Actor& a) {
                                                  : "report"},
              {"pids", signalled},
              {"ms_since_first_destroyed_file", delay_ms}});
-  if (o_.mode != Mode::kReportOnly) pending_.push_back({a.id, signalled, now + 2.0});
+  if (o_.mode == Mode::kReportOnly) return;
+  pending_.push_back({a.id, signalled, now + 2.0});
+  // Processes of the tree that formed actors of their own (a worker that started a session
+  // before its parent was seen): what they changed is part of the same attack.
+  std::set<uint64_t> joined;
+  for (const ProcInfo& t : targets) {
+    Actor* other = model_.FindByPid(t.pid);
+    if (!other || other->id == a.id || other->convicted || !joined.insert(other->id).second)
+      continue;
+    other->convicted = true;
+    other->convicted_at = now;
+    log_.Line("actor " + std::to_string(other->id) + " (pid " + std::to_string(t.pid) +
+              ") belongs to the process tree of actor " + std::to_string(a.id) +
+              ": restored with it");
+    log_.Json({{"event", "joined"}, {"actor", other->id}, {"with", a.id}, {"pid", t.pid}});
+    pending_.push_back({other->id, {}, now + 2.0});
+  }
 }
 
 void Monitor::StartRestore(Actor& a) {
@@ -925,6 +1295,20 @@ void Monitor::Tick() {
   }
   if (now - last_prune_ < 1.0) return;
   last_prune_ = now;
+  for (auto it = breaks_.begin(); it != breaks_.end();) {
+    if (now - it->second.time < kBreakSeconds) {
+      ++it;
+      continue;
+    }
+    fanotify_mark(content_fd_, FAN_MARK_REMOVE, FAN_OPEN, it->second.fd, nullptr);
+    close(it->second.fd);
+    it = breaks_.erase(it);
+  }
+  // Copies whose writer never showed (it only truncated the file): kept as long as a
+  // blameless actor's.
+  store_.DropOlder(kUnattributed, now - o_.keep_benign_seconds);
+  ResumeLeasesWhenCalm();
+  if (boosted_ && !PerDirectory() && !leases_suspended_ && now - last_backlog_ > 2.0) Boost(false);
   // Prune actors whose processes all exited and that behaved.
   std::vector<uint64_t> gone;
   for (auto& [id, a] : model_.actors()) {
@@ -990,6 +1374,7 @@ bool Monitor::Drain(int fd, bool content) {
     }
     double read_at = MonotonicSeconds();
     size_t closes_before = closes_.size();
+    size_t batch = 0;
     // Events with names have lengths that are multiples of 4, not 8: each is copied to an
     // aligned buffer before its 64-bit fields are read.
     alignas(fanotify_event_metadata) char one[8192];
@@ -1017,6 +1402,7 @@ bool Monitor::Drain(int fd, bool content) {
         return false;
       }
       events_++;
+      batch++;
       bool kept = false;
       if (md->mask & FAN_Q_OVERFLOW) {
         log_.Line("warning: fanotify queue overflow, some events were lost");
@@ -1038,6 +1424,13 @@ bool Monitor::Drain(int fd, bool content) {
           stats_.opens++;
           stats_.answer_seconds += waited;
           stats_.answer_max = std::max(stats_.answer_max, waited);
+        }
+        if ((md->mask & FAN_OPEN) && md->fd >= 0) {
+          try {
+            OnBreakerOpen(md);
+          } catch (const std::exception& e) {
+            log_.Line(std::string("internal error: ") + e.what());
+          }
         }
         if ((md->mask & FAN_CLOSE_WRITE) && !kept && md->fd >= 0) {
           stats_.close_writes++;
@@ -1061,6 +1454,10 @@ bool Monitor::Drain(int fd, bool content) {
         }
       }
       if (md->fd >= 0 && !kept) close(md->fd);
+    }
+    if (batch >= kBacklogEvents) {
+      last_backlog_ = read_at;
+      Boost(true);
     }
     // A read that left ample room in the buffer emptied the queue: no need to read again only
     // to meet EAGAIN (poll() reports what arrives next).
@@ -1107,21 +1504,48 @@ void Monitor::JudgeClose(const Later& l) {
     log_.Line(std::string("internal error: ") + e.what());
   }
   stats_.judge_seconds += MonotonicSeconds() - start;
+  LeaseAfterWrite(l.fd);
   close(l.fd);
+}
+
+bool Monitor::ReadSignals() {
+  // One read, of what is queued now: writers released here come back with their next break
+  // while the content events (their opens and close-writes, to be judged) wait, so the loop
+  // must return to them.
+  signalfd_siginfo sis[16];
+  ssize_t n = read(signal_fd_, sis, sizeof sis);
+  for (ssize_t i = 0; n > 0 && i < n / ssize_t(sizeof(signalfd_siginfo)); ++i) {
+    const signalfd_siginfo& si = sis[i];
+    if (int(si.ssi_signo) == lease_signo_) {
+      OnLeaseBreak(si.ssi_fd, true);
+    } else if (si.ssi_signo == SIGIO) {
+      // The real-time queue overflowed: look at every lease.
+      if (leases_)
+        for (int fd : leases_->Fds())
+          if (Lease* l = leases_->ByFd(fd); l && Leases::Breaking(*l)) OnLeaseBreak(fd);
+    } else {
+      log_.Line("signal " + std::to_string(si.ssi_signo) + " received, stopping");
+      return true;
+    }
+  }
+  return false;
 }
 
 int Monitor::Run() {
   int status = Setup();
   if (status != kExitOk) return status;
+  std::string leased =
+      leases_ ? ", " + std::to_string(leases_->size()) + " files leased" : std::string();
   std::string mode = o_.mode == Mode::kKill   ? "kill"
                      : o_.mode == Mode::kStop ? "stop"
                                               : "report-only";
   log_.Line("watching " + std::to_string(roots_.size()) + " paths (" +
-            std::to_string(dirs_marked_) + " directories), store " + store_.dir() + " (budget " +
-            std::to_string(store_.budget() >> 20) + " MiB), mode " + mode);
+            std::to_string(dirs_marked_) + " directories" + leased + "), store " + store_.dir() +
+            " (budget " + std::to_string(store_.budget() >> 20) + " MiB), mode " + mode);
   log_.Json({{"event", "ready"},
              {"paths", roots_},
              {"directories", dirs_marked_},
+             {"leased", leases_ ? leases_->size() : 0},
              {"store", store_.dir()},
              {"mode", mode},
              {"pid", getpid()}});
@@ -1136,7 +1560,10 @@ int Monitor::Run() {
       rc = kExitRuntime;
       break;
     }
-    // Content first: its permission events hold processes up.
+    // Lease breaks and permission events first: both hold processes up.
+    bool stop = false;
+    if (n > 0 && (fds[2].revents & POLLIN)) stop = ReadSignals();
+    if (stop) break;
     if (n > 0 && (fds[0].revents & POLLIN) && !Drain(content_fd_, true)) {
       rc = kExitRuntime;
       break;
@@ -1144,13 +1571,6 @@ int Monitor::Run() {
     if (n > 0 && (fds[1].revents & POLLIN) && !Drain(notif_fd_, false)) {
       rc = kExitRuntime;
       break;
-    }
-    if (n > 0 && (fds[2].revents & POLLIN)) {
-      signalfd_siginfo si;
-      if (read(signal_fd_, &si, sizeof si) == sizeof si) {
-        log_.Line("signal " + std::to_string(si.ssi_signo) + " received, stopping");
-        break;
-      }
     }
     Tick();
     if (o_.max_seconds > 0 && MonotonicSeconds() - start > o_.max_seconds) {
@@ -1175,6 +1595,10 @@ int Monitor::Run() {
                {"copies", st.copies},
                {"close_writes", st.close_writes},
                {"name_events", st.name_events},
+               {"leases", st.leases},
+               {"lease_breaks", st.lease_breaks},
+               {"lease_suspensions", st.lease_suspensions},
+               {"boosts", st.boosts},
                {"processes", st.processes},
                {"answer_us_mean", st.opens ? st.answer_seconds / double(st.opens) * 1e6 : 0.0},
                {"answer_us_max", st.answer_max * 1e6},

@@ -42,6 +42,8 @@ struct WatchOptions {
   std::string store_dir = "/var/lib/vigie/store";
   uint64_t store_budget = uint64_t(1) << 30;
   size_t max_held = 200000;
+  size_t max_leases = 100000;      // files read-leased at start (see leases.h); 0: none
+  double lease_calm_seconds = 10;  // leases resume this long after the last evidence
   uint64_t max_copy = uint64_t(512) << 20;
   uint64_t memory_copies = uint64_t(64) << 20;  // copies of small files kept in memory, in all
   std::string lock_dir = "/run/vigie/watch";

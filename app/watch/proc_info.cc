@@ -32,6 +32,14 @@ std::string ReadSmall(const std::string& path, size_t cap = 64 * 1024) {
   return out;
 }
 
+std::string CmdlineOf(const std::string& base) {
+  std::string cmd = ReadSmall(base + "/cmdline", 8192);
+  while (!cmd.empty() && cmd.back() == '\0') cmd.pop_back();
+  for (char& c : cmd)
+    if (c == '\0') c = ' ';
+  return cmd;
+}
+
 }  // namespace
 
 bool ParseStat(const std::string& stat, ProcInfo* out, int* threads) {
@@ -57,7 +65,7 @@ bool ParseStat(const std::string& stat, ProcInfo* out, int* threads) {
   return true;
 }
 
-ProcInfo ReadProc(pid_t tid) {
+ProcInfo ReadProc(pid_t tid, bool cmdline) {
   ProcInfo p;
   p.tid = tid;
   p.pid = tid;
@@ -80,12 +88,16 @@ ProcInfo ReadProc(pid_t tid) {
   char buf[PATH_MAX];
   ssize_t n = readlink((pbase + "/exe").c_str(), buf, sizeof buf - 1);
   if (n > 0) p.exe.assign(buf, size_t(n));
-  std::string cmd = ReadSmall(pbase + "/cmdline", 8192);
-  while (!cmd.empty() && cmd.back() == '\0') cmd.pop_back();
-  for (char& c : cmd)
-    if (c == '\0') c = ' ';
-  p.cmdline = std::move(cmd);
+  if (cmdline) p.cmdline = CmdlineOf(pbase);
   return p;
+}
+
+std::string ReadCmdline(const ProcInfo& p) {
+  std::string base = "/proc/" + std::to_string(p.pid);
+  ProcInfo now;
+  if (!ParseStat(ReadSmall(base + "/stat", 4096), &now) || now.start_time != p.start_time)
+    return {};
+  return CmdlineOf(base);
 }
 
 std::optional<int> OpenFlagsFromSyscall(std::string_view line, pid_t tid) {

@@ -29,8 +29,11 @@ struct ProcInfo {
   std::string cmdline;  // arguments joined by spaces
 };
 
-// Reads /proc/TID/{stat,status,exe,cmdline}; `tid` may be any thread of the process.
-ProcInfo ReadProc(pid_t tid);
+// Reads /proc/TID/{stat,status,exe,cmdline}; `tid` may be any thread of the process. Without
+// `cmdline` (only needed when a process is reported), one read less.
+ProcInfo ReadProc(pid_t tid, bool cmdline = true);
+// The command line of `p`, when the process still runs (same start time).
+std::string ReadCmdline(const ProcInfo& p);
 
 // Parses the content of /proc/PID/stat (exposed for tests: the comm field may hold spaces and
 // parentheses).

@@ -298,6 +298,25 @@ const StoreEntry* Store::Find(uint64_t actor, dev_t dev, ino_t ino) const {
   return e == entries_.end() ? nullptr : &e->second;
 }
 
+bool Store::Reassign(uint64_t from, uint64_t to, dev_t dev, ino_t ino) {
+  auto it = by_inode_.find(Key{from, dev, ino});
+  if (it == by_inode_.end()) return false;
+  uint64_t id = it->second;
+  if (auto held = by_inode_.find(Key{to, dev, ino}); held != by_inode_.end()) {
+    // Only a held descriptor gives way to the copy (which keeps the path first seen).
+    auto old = entries_.find(held->second);
+    if (old == entries_.end() || old->second.copy) return false;
+    std::string path = old->second.path;
+    Erase(old);
+    entries_[id].path = path;
+  }
+  it = by_inode_.find(Key{from, dev, ino});
+  by_inode_.erase(it);
+  by_inode_[Key{to, dev, ino}] = id;
+  entries_[id].actor = to;
+  return true;
+}
+
 std::vector<const StoreEntry*> Store::EntriesOf(uint64_t actor) const {
   std::vector<const StoreEntry*> out;
   for (const auto& [id, e] : entries_)

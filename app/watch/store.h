@@ -83,6 +83,9 @@ class Store {
   // Releases the deleted files held for `actor` (its disk space comes back).
   void DropOrphans(uint64_t actor);
   const StoreEntry* Find(uint64_t actor, dev_t dev, ino_t ino) const;
+  // Gives the entry of `from` for an inode to `to` (a copy taken before its owner was known).
+  // False when `from` has none, or `to` has a copy already (a held descriptor gives way).
+  bool Reassign(uint64_t from, uint64_t to, dev_t dev, ino_t ino);
   std::vector<const StoreEntry*> EntriesOf(uint64_t actor) const;
   // Forgets the entries of `actor` and removes their objects.
   void Drop(uint64_t actor);

@@ -57,6 +57,39 @@ TEST_F(StoreTest, CopyRestoresOriginalAfterOverwrite) {
   EXPECT_EQ(s.size(), 0u);
 }
 
+// A copy taken before its owner was known goes to the owner once named; a held descriptor of
+// the owner gives way to it (keeping the path first seen), a copy does not.
+TEST_F(StoreTest, ReassignGivesACopyToItsOwner) {
+  Store s(root_ + "/store", 1 << 20, logger_);
+  std::string err, msg;
+  ASSERT_TRUE(s.Init(&err)) << err;
+  std::string path = root_ + "/tree/r.txt", orig = ForgeText(3, 4000);
+  ASSERT_TRUE(WriteFile(path, orig));
+  int fd = open(path.c_str(), O_RDONLY);
+  struct stat st;
+  ASSERT_EQ(fstat(fd, &st), 0);
+  EXPECT_FALSE(s.Reassign(0, 5, st.st_dev, st.st_ino));  // nothing to give
+  ASSERT_EQ(s.Keep(0, fd, path, true, &msg), Store::Result::kKept);
+  std::string seen = root_ + "/tree/seen-here.txt";
+  ASSERT_EQ(s.Keep(5, fd, seen, false, &msg), Store::Result::kKept);  // held by actor 5
+  EXPECT_TRUE(s.Reassign(0, 5, st.st_dev, st.st_ino));
+  EXPECT_EQ(s.Find(0, st.st_dev, st.st_ino), nullptr);
+  const StoreEntry* e = s.Find(5, st.st_dev, st.st_ino);
+  ASSERT_NE(e, nullptr);
+  EXPECT_TRUE(e->copy);
+  EXPECT_EQ(e->path, seen);
+  EXPECT_EQ(s.held(), 0u);
+  EXPECT_EQ(s.size(), 1u);
+  // A second unattributed copy does not replace the owner's copy.
+  ASSERT_EQ(s.Keep(0, fd, path, true, &msg), Store::Result::kKept);
+  EXPECT_FALSE(s.Reassign(0, 5, st.st_dev, st.st_ino));
+  EXPECT_NE(s.Find(0, st.st_dev, st.st_ino), nullptr);
+  close(fd);
+  ASSERT_TRUE(WriteFile(path, "garbage"));
+  ASSERT_TRUE(Store::Restore(*s.Find(5, st.st_dev, st.st_ino), path, &err)) << err;
+  EXPECT_EQ(Read(path), orig);
+}
+
 TEST_F(StoreTest, HeldFileSurvivesDeletion) {
   Store s(root_ + "/store", 1 << 20, logger_);
   std::string err, msg;

@@ -94,6 +94,13 @@ int WatchMain(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--max-held", o.max_held, "Maximum number of read-only files held open")
       ->capture_default_str();
+  app.add_option("--max-leases", o.max_leases,
+                 "Read-lease up to this many existing files at start, so that reading them "
+                 "costs no permission event (0: none)")
+      ->capture_default_str();
+  app.add_option("--lease-calm", o.lease_calm_seconds,
+                 "Seconds without a suspect before suspended leases resume")
+      ->capture_default_str();
   app.add_flag("-v,--verbose", o.verbose, "Log each piece of evidence as it arrives");
   app.add_flag("--decoys", o.decoys, "Place hidden decoy documents in the watched trees");
   app.add_option("--allow-exe", o.allow_exe, "Trust this executable path (repeatable)");

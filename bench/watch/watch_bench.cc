@@ -176,6 +176,7 @@ class Floor {
 enum class Under { kPlain, kFloor, kWatch };
 
 std::vector<std::string> g_watch_args;  // --watch-arg
+bool g_print_stats = false;  // VIGIE_BENCH_STATS: the exit statistics of each watched run
 
 // One timed run of a workload on a fresh setup; returns seconds, or -1 when it failed. A
 // watched run adds vigie's CPU seconds to `vigie_cpu` and its permission events to `opens`.
@@ -211,8 +212,10 @@ double TimeOnce(const Benign& b, const std::string& base, Under under, bool* sto
       if (e.value("event", "") == "alert") *stopped = true;
     w.Stop();
     for (const auto& e : w.Events())
-      if (e.value("event", "") == "exit" && e.contains("stats"))
+      if (e.value("event", "") == "exit" && e.contains("stats")) {
         *opens += e["stats"].value("opens", 0.0);
+        if (g_print_stats) fprintf(stderr, "%s: %s\n", b.name.c_str(), e["stats"].dump().c_str());
+      }
   }
   if (!finished || !job.exited() || job.code() != 0) {
     if (job.signaled()) *stopped = true;
@@ -224,6 +227,7 @@ double TimeOnce(const Benign& b, const std::string& base, Under under, bool* sto
 }  // namespace
 
 int main(int argc, char** argv) {
+  g_print_stats = getenv("VIGIE_BENCH_STATS") != nullptr;
   size_t files = 1200;
   int runs = 5;
   std::string only;

@@ -272,6 +272,8 @@ SimReport RunSimulator(Watcher& w, const std::string& tree, const std::vector<st
   r.lost = l.lost;
   r.extra = l.extra;
   r.first_lost = l.first;
+  r.lost_paths = l.paths;
+  r.sim_output = text;
   return r;
 }
 

@@ -88,6 +88,8 @@ struct SimReport {
   double stop_time = 0;           // wall clock of vigie's action
   size_t lost = 0, extra = 0;
   std::string first_lost;
+  std::vector<std::string> lost_paths;  // every file lost (relative to the tree)
+  std::string sim_output;               // what the simulator printed
   bool restored_event = false;
 };
 

@@ -107,6 +107,7 @@ Loss Compare(const std::map<std::string, std::string>& before,
     auto it = after.find(p);
     if (it == after.end() || it->second != h) {
       if (l.lost++ == 0) l.first = p;
+      l.paths.push_back(p);
     }
   }
   for (const auto& [p, h] : after)

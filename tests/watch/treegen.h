@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <vector>
 
 namespace vigie::watch::testing {
 
@@ -20,6 +21,7 @@ struct Loss {
   size_t lost = 0;    // files of `before` missing or different
   size_t extra = 0;   // files not in `before` (ransom notes, encrypted copies left behind)
   std::string first;  // one lost path, for messages
+  std::vector<std::string> paths;  // all of them
 };
 Loss Compare(const std::map<std::string, std::string>& before,
              const std::map<std::string, std::string>& after);
