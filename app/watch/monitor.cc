@@ -232,8 +232,11 @@ class Monitor {
   // Marks the directories below `root`; with `files` (a directory that appeared under
   // Leases::Scheme::kPerFile) also marks the files already in them.
   void MarkTree(const std::string& root, bool files = false);
-  // Under Leases::Scheme::kPerFile: the opens of the file at `path` become permission events.
+  // Under Leases::Scheme::kPerFile: the opens of the file at `path` (or open at `fd`) become
+  // permission events. The inodes marked are noted: this thread must never open one itself.
   void MarkFile(const std::string& path);
+  void MarkFd(int fd);
+  void NoteMarked(dev_t dev, ino_t ino);
   // Whether directories carry FAN_OPEN_PERM for their children.
   bool PerDirectory() const {
     return !leases_ || leases_->scheme() == Leases::Scheme::kPerDirectory;
@@ -265,9 +268,8 @@ class Monitor {
   void Tick();
   void StartRestore(Actor& a);
   void StoreProblem(Store::Result r, const std::string& msg, const std::string& path);
-  // Leases the files below `root`; the paths that cannot be leased go to `unleased`. False when
-  // the lease limit stopped it.
-  bool LeaseTree(const std::string& root, std::vector<std::string>* unleased);
+  // Leases the files below `root`. False when the lease limit stopped it.
+  bool LeaseTree(const std::string& root);
   // A file closed after writing: leased, when calm (its next opens cost nothing).
   void LeaseAfterWrite(int fd);
   // A writer waits on the lease of `fd`: copy the file, hand it to permission events. With
@@ -277,9 +279,12 @@ class Monitor {
   void OnLeaseBreak(int fd, bool settle = false);
   // A FAN_OPEN of a file whose lease broke: the writer, unless a permission event came first.
   void OnBreakerOpen(const fanotify_event_metadata* md);
-  // A name event took the leased file at `path` away (deleted, or renamed over): release the
-  // lease, and give its descriptor to the actor as if it had read the file.
-  void LeaseGone(const std::string& path, pid_t tid);
+  // A name event took the leased file at `path` away (deleted, renamed over, or moved out of
+  // the trees): release the lease, and give its descriptor to the actor as if it had read the
+  // file (a copy, when it moved out: no mark follows it there). A copy taken at a break whose
+  // writer was never named (a truncate(2), a failed O_NONBLOCK open) goes to this actor too.
+  void LeaseGone(const std::string& path, pid_t tid, bool moved_out = false);
+  void ClaimUnattributed(const std::string& path, pid_t tid);
   void SuspendLeases(const std::string& why);
   // Raises this process's priority (nice -10) or gives it back.
   void Boost(bool on);
@@ -324,6 +329,7 @@ class Monitor {
   double last_backlog_ = 0;  // when a read last brought kBacklogEvents events or more
   double last_suspend_ = 0;
   std::map<std::pair<dev_t, ino_t>, Break> breaks_;
+  std::set<std::pair<dev_t, ino_t>> marked_;  // inodes given a FAN_OPEN_PERM mark of their own
   // Processes signalled: actor, and start time (the pid may be reused).
   std::unordered_map<pid_t, std::pair<uint64_t, uint64_t>> killed_;
 };
@@ -426,8 +432,9 @@ int Monitor::Setup() {
       setrlimit(RLIMIT_NOFILE, &rl);
     }
   }
-  content_fd_ = fanotify_init(FAN_CLASS_CONTENT | FAN_CLOEXEC | FAN_NONBLOCK | FAN_REPORT_TID,
-                              O_RDONLY | O_LARGEFILE | O_CLOEXEC | O_NOATIME);
+  content_fd_ = fanotify_init(
+      FAN_CLASS_CONTENT | FAN_CLOEXEC | FAN_NONBLOCK | FAN_REPORT_TID | FAN_UNLIMITED_MARKS,
+      O_RDONLY | O_LARGEFILE | O_CLOEXEC | O_NOATIME);
   if (content_fd_ < 0) {
     log_.Line(std::string("error: fanotify_init (permission events) failed: ") +
               std::strerror(errno) + " (vigie watch needs root and a kernel with fanotify)");
@@ -464,11 +471,10 @@ int Monitor::Setup() {
   signal_fd_ = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
   // Leases are taken before any directory is marked: the opens that take them must not be
   // permission events, which this very thread would have to answer.
-  std::vector<std::string> unleased;
   if (o_.max_leases > 0) {
     leases_ = std::make_unique<Leases>(content_fd_, lease_signo_);
     bool all = true;
-    for (const std::string& r : roots_) all = LeaseTree(r, &unleased) && all;
+    for (const std::string& r : roots_) all = LeaseTree(r) && all;
     stats_.leases = leases_->size();
     if (!all) {
       leases_->set_scheme(Leases::Scheme::kPerDirectory);
@@ -477,16 +483,17 @@ int Monitor::Setup() {
                 "(--max-leases raises the limit)");
     }
   }
-  if (!PerDirectory()) {
-    for (const std::string& f : unleased) MarkFile(f);
+  if (!PerDirectory())
     for (const std::string& d : decoys_) MarkFile(d);
-  }
   base_nice_ = getpriority(PRIO_PROCESS, 0);
   // Every open in the trees waits for this process to answer: it must not wait for the CPU
   // behind batch work. With per-file marks few opens wait, and a raised priority would only
   // preempt the work it watches: it is raised while events pile up (Boost).
   if (PerDirectory()) Boost(true);
-  for (const std::string& r : roots_) MarkTree(r);
+  // Per file, every regular file not leased gets its own mark, from the listing each directory
+  // gets right after its mark: a file created after the lease walk is then either listed there
+  // or reported as created. (lstat only: an open here would wait on this very thread.)
+  for (const std::string& r : roots_) MarkTree(r, !PerDirectory());
   if (leases_) {
     // A file deleted between its lease and the marks: no event will say so.
     for (int fd : leases_->Fds()) {
@@ -525,13 +532,25 @@ bool Monitor::MarkDir(const std::string& dir) {
 }
 
 void Monitor::MarkFile(const std::string& path) {
+  struct stat st;
+  if (lstat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return;
   // Not a leased inode under a new name (a hard link, or a file leased when its close-write
   // was read before its creation).
+  if (leases_ && leases_->ByInode(st.st_dev, st.st_ino)) return;
+  if (fanotify_mark(content_fd_, FAN_MARK_ADD | FAN_MARK_DONT_FOLLOW, FAN_OPEN_PERM, AT_FDCWD,
+                    path.c_str()) == 0)
+    NoteMarked(st.st_dev, st.st_ino);
+}
+
+void Monitor::MarkFd(int fd) {
   struct stat st;
-  if (leases_ && leases_->size() > 0 && stat(path.c_str(), &st) == 0 &&
-      leases_->ByInode(st.st_dev, st.st_ino))
-    return;
-  fanotify_mark(content_fd_, FAN_MARK_ADD, FAN_OPEN_PERM, AT_FDCWD, path.c_str());
+  if (fstat(fd, &st) != 0 || (leases_ && leases_->ByInode(st.st_dev, st.st_ino))) return;
+  if (fanotify_mark(content_fd_, FAN_MARK_ADD, FAN_OPEN_PERM, fd, nullptr) == 0)
+    NoteMarked(st.st_dev, st.st_ino);
+}
+
+void Monitor::NoteMarked(dev_t dev, ino_t ino) {
+  if (marked_.size() < 4000000) marked_.insert({dev, ino});
 }
 
 void Monitor::MarkTree(const std::string& root, bool files) {
@@ -560,7 +579,7 @@ void Monitor::MarkTree(const std::string& root, bool files) {
   }
 }
 
-bool Monitor::LeaseTree(const std::string& root, std::vector<std::string>* unleased) {
+bool Monitor::LeaseTree(const std::string& root) {
   std::vector<std::string> stack{root};
   while (!stack.empty()) {
     std::string dir = std::move(stack.back());
@@ -580,7 +599,7 @@ bool Monitor::LeaseTree(const std::string& root, std::vector<std::string>* unlea
         }
         // Add() opens with O_NOFOLLOW and checks the type (an unknown entry that is a
         // directory is walked below).
-        if (!leases_->Add(child) && e->d_type == DT_REG) unleased->push_back(child);
+        leases_->Add(child);
       }
       if (e->d_type == DT_UNKNOWN) {
         struct stat st;
@@ -593,10 +612,18 @@ bool Monitor::LeaseTree(const std::string& root, std::vector<std::string>* unlea
 }
 
 void Monitor::LeaseAfterWrite(int fd) {
-  if (!leases_ || leases_suspended_ || leases_->size() >= o_.max_leases) return;
+  if (!leases_) return;
+  struct stat st;
+  if (fstat(fd, &st) != 0 || st.st_nlink == 0) return;  // deleted: nothing to lease or mark
   std::string path = FdPath(fd);
-  if (path.empty() || path[0] != '/' || decoys_.count(path)) return;
-  leases_->Adopt(fd, path);
+  bool inside = false;
+  for (const std::string& r : roots_) inside |= Inside(path, r);
+  if (inside && !decoys_.count(path) && !leases_suspended_ && leases_->size() < o_.max_leases &&
+      leases_->Adopt(fd, path))
+    return;
+  // Not leased (suspended, at the limit, a writer still has it open): per file, its opens must
+  // still be permission events, whatever became of the mark its creation was to get.
+  if (!PerDirectory() && inside) MarkFd(fd);
 }
 
 void Monitor::OnLeaseBreak(int fd, bool settle) {
@@ -628,6 +655,7 @@ void Monitor::OnLeaseBreak(int fd, bool settle) {
   if (!l) return;
   if (o_.verbose) log_.Line("lease broken by a writer: " + path + (kept ? "" : " (no copy)"));
   int own = leases_->Release(*l, true);
+  if (!PerDirectory()) NoteMarked(st.st_dev, st.st_ino);
   auto [it, fresh] = breaks_.try_emplace({st.st_dev, st.st_ino}, Break{own, path, 0, {}});
   if (!fresh) {
     close(it->second.fd);
@@ -667,11 +695,14 @@ void Monitor::OnBreakerOpen(const fanotify_event_metadata* md) {
     StoreProblem(r, msg, b.path);
 }
 
-void Monitor::LeaseGone(const std::string& path, pid_t tid) {
+void Monitor::LeaseGone(const std::string& path, pid_t tid, bool moved_out) {
   Lease* l = leases_->ByPath(path);
-  if (!l) return;
-  if (Leases::Breaking(*l)) {
+  if (l && Leases::Breaking(*l)) {
     OnLeaseBreak(l->fd);
+    l = nullptr;
+  }
+  if (!l) {
+    ClaimUnattributed(path, tid);
     return;
   }
   struct stat held, now;
@@ -680,6 +711,7 @@ void Monitor::LeaseGone(const std::string& path, pid_t tid) {
   if (stat(path.c_str(), &now) == 0 && now.st_dev == held.st_dev && now.st_ino == held.st_ino)
     return;
   int fd = leases_->Release(*l, false);
+  if (!PerDirectory()) NoteMarked(held.st_dev, held.st_ino);
   bool adopted = false;
   if (!OwnThread(tid)) {
     Proc* p = ProcFor(tid);
@@ -687,13 +719,29 @@ void Monitor::LeaseGone(const std::string& path, pid_t tid) {
     if (a && !a->seen.count(path)) {
       if (a->seen.size() < 1000000) a->seen[path] = {held.st_dev, held.st_ino};
       std::string msg;
-      Store::Result r = store_.Hold(a->id, fd, held, path, &adopted, &msg);
+      Store::Result r = moved_out ? store_.Keep(a->id, fd, held, path, true, &msg)
+                                  : store_.Hold(a->id, fd, held, path, &adopted, &msg);
       if (r == Store::Result::kBudget || r == Store::Result::kNoSpace ||
           r == Store::Result::kFailed)
         StoreProblem(r, msg, path);
     }
   }
   if (!adopted) close(fd);
+}
+
+void Monitor::ClaimUnattributed(const std::string& path, pid_t tid) {
+  if (OwnThread(tid)) return;
+  std::vector<std::pair<dev_t, ino_t>> found;
+  for (const StoreEntry* e : store_.EntriesOf(kUnattributed))
+    if (e->path == path) found.emplace_back(e->dev, e->ino);
+  if (found.empty()) return;
+  Proc* p = ProcFor(tid);
+  if (p->allowed) return;
+  Actor* a = ActorOf(p);
+  for (const auto& [dev, ino] : found) {
+    if (!store_.Reassign(kUnattributed, a->id, dev, ino)) continue;
+    if (a->seen.size() < 1000000) a->seen[path] = {dev, ino};
+  }
 }
 
 void Monitor::SuspendLeases(const std::string& why) {
@@ -799,6 +847,12 @@ bool Monitor::IsAllowed(const ProcInfo& p) {
     if (Inside(p.exe, r)) return false;
   auto c = allow_cache_.find(p.exe);
   if (c != allow_cache_.end()) return c->second;
+  // Nor one whose inode carries a permission mark of this monitor (a hard link out of the
+  // trees, a file moved out): opening it here would wait on this very thread.
+  struct stat st;
+  if (stat(p.exe.c_str(), &st) != 0 || marked_.count({st.st_dev, st.st_ino}) ||
+      (leases_ && leases_->ByInode(st.st_dev, st.st_ino)))
+    return false;
   std::string h = Sha256OfFile(p.exe);
   bool ok = false;
   for (const std::string& a : o_.allow_sha256)
@@ -895,7 +949,10 @@ uint32_t Monitor::OnOpenPerm(const fanotify_event_metadata* md, bool* kept) {
   }
   if (!write) {
     if (kept_entry) return FAN_ALLOW;
-    holds_.push_back({md->fd, tid, st, st.st_size > 0 ? FdPath(md->fd) : ""});
+    // The path now, even for an empty file: once answered, the opener may rename it over
+    // another (write a temporary, rename it over the original), and the name read later would
+    // record the new inode under the original's name.
+    holds_.push_back({md->fd, tid, st, FdPath(md->fd)});
     *kept = true;
     return FAN_ALLOW;
   }
@@ -929,7 +986,7 @@ void Monitor::AfterOpen(const Later& l, bool* fd_taken) {
   Actor* a = ActorOf(p);
   std::string path = l.path;
   if (path.empty()) {
-    // An empty file: a path that went away since shows as "NAME (deleted)".
+    // Not read before the answer: a path that went away since shows as "NAME (deleted)".
     path = FdPath(l.fd);
     constexpr std::string_view kGone = " (deleted)";
     if (path.size() > kGone.size() && path.ends_with(kGone))
@@ -1038,14 +1095,14 @@ void Monitor::OnNotif(const fanotify_event_metadata* md) {
     // A new name for a file (created, or moved in from outside): checked at every open until
     // its writer closes it and it is leased.
     if ((md->mask & FAN_CREATE) && !path1.empty()) MarkFile(path1);
-    if ((md->mask & FAN_RENAME) && path1.empty() && !path2.empty()) MarkFile(path2);
+    if ((md->mask & FAN_RENAME) && !path2.empty()) MarkFile(path2);
   }
   if (leases_ && leases_->size() > 0) {
     if ((md->mask & FAN_DELETE) && !path1.empty()) LeaseGone(path1, tid);
     if ((md->mask & FAN_RENAME) && !path2.empty()) LeaseGone(path2, tid);
     if ((md->mask & FAN_RENAME) && !path1.empty()) {
       if (path2.empty())
-        LeaseGone(path1, tid);  // moved out of the trees
+        LeaseGone(path1, tid, true);  // moved out of the trees
       else
         leases_->Renamed(path1, path2);
     }
@@ -1582,6 +1639,7 @@ int Monitor::Run() {
   while (!jobs_.empty() || !pending_.empty()) {
     pollfd fds[2] = {{content_fd_, POLLIN, 0}, {notif_fd_, POLLIN, 0}};
     poll(fds, 2, 10);
+    ReadSignals();  // lease breaks (a stop request is already being honoured)
     if (!Drain(content_fd_, true) || !Drain(notif_fd_, false)) break;
     Tick();
   }

@@ -327,7 +327,12 @@ int main(int argc, char** argv) {
     printf("%-20s %8s %8d %6zu %14s\n", m.name, r.stopped_by_vigie ? "yes" : "NO", r.touched,
            r.lost, delay);
     fflush(stdout);
-    if (!r.stopped_by_vigie || r.lost) bad++;
+    if (!r.stopped_by_vigie || r.lost) {
+      bad++;
+      // What went wrong, for whoever reads the run.
+      for (const std::string& p : r.lost_paths) fprintf(stderr, "%s: lost %s\n", m.name, p.c_str());
+      fprintf(stderr, "%s", w.Stderr().c_str());
+    }
   }
   // Each run is a triple in rotating order: plain, under the floor listener (permission events
   // answered at once), and under vigie watch. Slowdown: the median over the triples of the

@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 
 #include "harness.h"
 #include "treegen.h"
@@ -347,6 +348,32 @@ TEST_F(WatchTest, LeaseBreaksNameTheWriterAndLeasesResume) {
   nlohmann::json st = ExitStats(w);
   EXPECT_GE(st.value("lease_breaks", 0), 1) << st.dump();
   EXPECT_EQ(st.value("lease_suspensions", 0), 1) << st.dump();
+}
+
+// truncate(2) opens nothing, so no event names the process whose break copied the file; the
+// copy goes to the process that then deletes the file, and comes back with its restore. (A
+// decoy written at the end convicts it.)
+TEST_F(WatchTest, TruncatedThenDeletedLeasedFilesAreRestored) {
+  Watcher w;
+  std::string err;
+  ASSERT_TRUE(w.Start({tree_}, {"--decoys", "--verbose"}, &err)) << err;
+  std::map<std::string, std::string> before = Snapshot(tree_);
+  std::string script =
+      "for f in $(find . -type f ! -name '.vigie-decoy-*' | head -3); do "
+      "perl -e 'truncate($ARGV[0], 0) or exit 1' \"$f\" && rm \"$f\" || exit 1; done; "
+      "d=$(ls -A | grep '^.vigie-decoy-' | head -1); echo x >> \"$d\"; sleep 10";
+  Workload job;
+  job.Start({"/bin/sh", "-c", script}, base_ + "/job.out", tree_);
+  ASSERT_TRUE(job.Wait(30)) << job.Output();
+  EXPECT_TRUE(job.signaled()) << job.Output() << w.Stderr();
+  EXPECT_TRUE(w.WaitEvent("restored", 10)) << w.Stderr();
+  Loss l;
+  for (double end = Now() + 5; Now() < end; usleep(50000)) {
+    l = Compare(before, Snapshot(tree_));
+    if (l.lost == 0) break;
+  }
+  EXPECT_EQ(l.lost, 0u) << l.first << "\n" << w.Stderr();
+  EXPECT_EQ(w.Stop(), 0);
 }
 
 TEST(WatchLarge, ThousandDocumentTreeLosesNothing) {
