@@ -358,10 +358,13 @@ TEST_F(WatchTest, TruncatedThenDeletedLeasedFilesAreRestored) {
   std::string err;
   ASSERT_TRUE(w.Start({tree_}, {"--decoys", "--verbose"}, &err)) << err;
   std::map<std::string, std::string> before = Snapshot(tree_);
+  // One process that stays alive: a deletion is attributed through /proc, which a process
+  // that has exited no longer has.
   std::string script =
-      "for f in $(find . -type f ! -name '.vigie-decoy-*' | head -3); do "
-      "perl -e 'truncate($ARGV[0], 0) or exit 1' \"$f\" && rm \"$f\" || exit 1; done; "
-      "d=$(ls -A | grep '^.vigie-decoy-' | head -1); echo x >> \"$d\"; sleep 10";
+      "f=$(find . -type f ! -name '.vigie-decoy-*' | head -3); "
+      "d=$(ls -A | grep '^.vigie-decoy-' | head -1); "
+      "exec perl -e '$d = shift; for (@ARGV) { truncate($_, 0) or exit 1; unlink($_) or exit 1 } "
+      "open(my $h, \">>\", $d); print $h \"x\"; close($h); sleep 10' \"$d\" $f";
   Workload job;
   job.Start({"/bin/sh", "-c", script}, base_ + "/job.out", tree_);
   ASSERT_TRUE(job.Wait(30)) << job.Output();
