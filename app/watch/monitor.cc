@@ -730,7 +730,7 @@ void Monitor::LeaseGone(const std::string& path, pid_t tid, bool moved_out) {
 }
 
 void Monitor::ClaimUnattributed(const std::string& path, pid_t tid) {
-  if (OwnThread(tid)) return;
+  if (!store_.Has(kUnattributed) || OwnThread(tid)) return;
   std::vector<std::pair<dev_t, ino_t>> found;
   for (const StoreEntry* e : store_.EntriesOf(kUnattributed))
     if (e->path == path) found.emplace_back(e->dev, e->ino);

@@ -317,6 +317,11 @@ bool Store::Reassign(uint64_t from, uint64_t to, dev_t dev, ino_t ino) {
   return true;
 }
 
+bool Store::Has(uint64_t actor) const {
+  auto it = by_inode_.lower_bound(Key{actor, 0, 0});
+  return it != by_inode_.end() && it->first.actor == actor;
+}
+
 std::vector<const StoreEntry*> Store::EntriesOf(uint64_t actor) const {
   std::vector<const StoreEntry*> out;
   for (const auto& [id, e] : entries_)

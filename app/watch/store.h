@@ -87,6 +87,8 @@ class Store {
   // False when `from` has none, or `to` has a copy already (a held descriptor gives way).
   bool Reassign(uint64_t from, uint64_t to, dev_t dev, ino_t ino);
   std::vector<const StoreEntry*> EntriesOf(uint64_t actor) const;
+  // Whether `actor` has any entry (a lookup, where EntriesOf walks them all).
+  bool Has(uint64_t actor) const;
   // Forgets the entries of `actor` and removes their objects.
   void Drop(uint64_t actor);
   // Drops entries of `actor` older than `before` (monotonic seconds).

@@ -69,7 +69,10 @@ TEST_F(StoreTest, ReassignGivesACopyToItsOwner) {
   struct stat st;
   ASSERT_EQ(fstat(fd, &st), 0);
   EXPECT_FALSE(s.Reassign(0, 5, st.st_dev, st.st_ino));  // nothing to give
+  EXPECT_FALSE(s.Has(0));
   ASSERT_EQ(s.Keep(0, fd, path, true, &msg), Store::Result::kKept);
+  EXPECT_TRUE(s.Has(0));
+  EXPECT_FALSE(s.Has(5));
   std::string seen = root_ + "/tree/seen-here.txt";
   ASSERT_EQ(s.Keep(5, fd, seen, false, &msg), Store::Result::kKept);  // held by actor 5
   EXPECT_TRUE(s.Reassign(0, 5, st.st_dev, st.st_ino));
