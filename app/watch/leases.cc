@@ -22,7 +22,7 @@ Leases::~Leases() {
   }
 }
 
-bool Leases::Lease1(int fd, const std::string& path) {
+bool Leases::Take(int fd, const std::string& path) {
   struct stat st;
   // The lease notifies this process (F_SETLEASE makes it the owner) with `signo_`, whose
   // siginfo carries the descriptor. It fails when someone has the file open for writing.
@@ -35,8 +35,7 @@ bool Leases::Lease1(int fd, const std::string& path) {
   }
   by_fd_[fd] = {fd, path, st.st_dev, st.st_ino, false};
   by_inode_[{st.st_dev, st.st_ino}] = fd;
-  auto [it, fresh] = by_path_.try_emplace(path, fd);
-  if (!fresh) it->second = fd;
+  by_path_[path] = fd;
   return true;
 }
 
@@ -45,7 +44,7 @@ bool Leases::Add(const std::string& path) {
   int fd = open(path.c_str(), O_RDONLY | O_NOATIME | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
   if (fd < 0) fd = open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
   if (fd < 0) return false;
-  if (!Lease1(fd, path)) {
+  if (!Take(fd, path)) {
     close(fd);
     return false;
   }
@@ -56,7 +55,7 @@ bool Leases::Adopt(int fd, const std::string& path) {
   if (by_path_.count(path)) return false;
   int own = fcntl(fd, F_DUPFD_CLOEXEC, 3);
   if (own < 0) return false;
-  if (!Lease1(own, path)) {
+  if (!Take(own, path)) {
     close(own);
     return false;
   }

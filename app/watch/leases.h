@@ -88,7 +88,8 @@ class Leases {
   bool Resume(Lease& l);
 
  private:
-  bool Lease1(int fd, const std::string& path);
+  // Leases the regular file open at `fd` (read-only) under `path`; the table owns `fd` then.
+  bool Take(int fd, const std::string& path);
   bool Check(int fd);    // opens of the inode become permission events
   bool Uncheck(int fd);  // ... and free again
   void Erase(int fd);

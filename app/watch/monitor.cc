@@ -21,6 +21,7 @@
 #include <cstdint>
 #include <cstring>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <set>
 #include <thread>
@@ -68,6 +69,41 @@ std::string FdPath(int fd) {
 bool Inside(const std::string& path, const std::string& root) {
   return path == root || (path.size() > root.size() && path.compare(0, root.size(), root) == 0 &&
                           (root == "/" || path[root.size()] == '/'));
+}
+
+// Depth-first over the directories below `root`, leaving out `skip` (the store) and what lies
+// below it. `on_dir` is called before a directory is listed (false: neither listed nor
+// descended into); `on_entry` for every other entry, with its type (DT_REG, or DT_UNKNOWN for
+// anything else); false from it stops the walk, which then returns false.
+bool WalkTree(const std::string& root, const std::string& skip,
+              const std::function<bool(const std::string&)>& on_dir,
+              const std::function<bool(const std::string&, unsigned char)>& on_entry) {
+  std::vector<std::string> stack{root};
+  while (!stack.empty()) {
+    std::string dir = std::move(stack.back());
+    stack.pop_back();
+    if (Inside(dir, skip) || !on_dir(dir)) continue;
+    DIR* d = opendir(dir.c_str());
+    if (!d) continue;
+    while (dirent* e = readdir(d)) {
+      if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
+      std::string child = dir + "/" + e->d_name;
+      unsigned char type = e->d_type;
+      if (type == DT_UNKNOWN) {
+        struct stat st;
+        if (lstat(child.c_str(), &st) == 0)
+          type = S_ISDIR(st.st_mode) ? DT_DIR : S_ISREG(st.st_mode) ? DT_REG : DT_UNKNOWN;
+      }
+      if (type == DT_DIR) {
+        stack.push_back(std::move(child));
+      } else if (!on_entry(child, type == DT_REG ? DT_REG : DT_UNKNOWN)) {
+        closedir(d);
+        return false;
+      }
+    }
+    closedir(d);
+  }
+  return true;
 }
 
 std::string Sha256OfFile(const std::string& path) {
@@ -235,7 +271,7 @@ class Monitor {
   // Under Leases::Scheme::kPerFile: the opens of the file at `path` (or open at `fd`) become
   // permission events. The inodes marked are noted: this thread must never open one itself.
   void MarkFile(const std::string& path);
-  void MarkFd(int fd);
+  void MarkFd(int fd, const struct stat& st);
   void NoteMarked(dev_t dev, ino_t ino);
   // Whether directories carry FAN_OPEN_PERM for their children.
   bool PerDirectory() const {
@@ -254,7 +290,8 @@ class Monitor {
   // read-only open of a non-empty file a held descriptor (for a later delete).
   // `*fd_taken` when the store kept the event's descriptor as the held one.
   void AfterOpen(const Later& l, bool* fd_taken);
-  void OnCloseWrite(int fd, pid_t tid);
+  // Judges a close after writing of the regular file `fd` (stat `st`, at `path`).
+  void OnCloseWrite(int fd, pid_t tid, const struct stat& st, const std::string& path);
   void RunHolds();
   void JudgeNextClose();
   void JudgeClose(const Later& l);  // and closes its descriptor
@@ -267,11 +304,16 @@ class Monitor {
   void Convict(Actor& a);
   void Tick();
   void StartRestore(Actor& a);
+  // Reports a store failure (at most every 5 s); nothing for kKept and kAlready.
   void StoreProblem(Store::Result r, const std::string& msg, const std::string& path);
+  // Copies `fd` (the file at `path`) into the store for `actor`, counted, a failure reported.
+  // True when the store holds a copy for `actor` afterwards.
+  bool KeepCopy(uint64_t actor, int fd, const struct stat& st, const std::string& path);
   // Leases the files below `root`. False when the lease limit stopped it.
   bool LeaseTree(const std::string& root);
-  // A file closed after writing: leased, when calm (its next opens cost nothing).
-  void LeaseAfterWrite(int fd);
+  // A file closed after writing (stat `st`, at `path`): leased, when calm (its next opens cost
+  // nothing).
+  void LeaseAfterWrite(int fd, const struct stat& st, const std::string& path);
   // A writer waits on the lease of `fd`: copy the file, hand it to permission events. With
   // `settle`, when no copy could be kept, the content events queued before the break are read
   // and the close-writes judged first, so that a writer convicted by them dies before its
@@ -355,19 +397,17 @@ int Monitor::Setup() {
     SuspendLeases("evidence against actor " + std::to_string(a.id));
     if (Actor* mutable_actor = model_.Find(a.id)) FillCmdlines(*mutable_actor);
     if (!o_.verbose) return;
-    {
-      pid_t pid = a.procs.empty() ? 0 : a.procs.begin()->first;
-      log_.Line("evidence against actor " + std::to_string(a.id) + " (pid " + std::to_string(pid) +
-                "): +" + std::to_string(e.weight).substr(0, 4) + " " + e.what +
-                (e.path.empty() ? "" : ": " + e.path) + ", score " +
-                std::to_string(a.score).substr(0, 4));
-      log_.Json({{"event", "evidence"},
-                 {"actor", a.id},
-                 {"weight", e.weight},
-                 {"what", e.what},
-                 {"path", e.path},
-                 {"score", a.score}});
-    }
+    pid_t pid = a.procs.empty() ? 0 : a.procs.begin()->first;
+    log_.Line("evidence against actor " + std::to_string(a.id) + " (pid " + std::to_string(pid) +
+              "): +" + std::to_string(e.weight).substr(0, 4) + " " + e.what +
+              (e.path.empty() ? "" : ": " + e.path) + ", score " +
+              std::to_string(a.score).substr(0, 4));
+    log_.Json({{"event", "evidence"},
+               {"actor", a.id},
+               {"weight", e.weight},
+               {"what", e.what},
+               {"path", e.path},
+               {"score", a.score}});
   };
   if (o_.roots.empty()) {
     log_.Line("error: no path to watch");
@@ -542,9 +582,8 @@ void Monitor::MarkFile(const std::string& path) {
     NoteMarked(st.st_dev, st.st_ino);
 }
 
-void Monitor::MarkFd(int fd) {
-  struct stat st;
-  if (fstat(fd, &st) != 0 || (leases_ && leases_->ByInode(st.st_dev, st.st_ino))) return;
+void Monitor::MarkFd(int fd, const struct stat& st) {
+  if (leases_ && leases_->ByInode(st.st_dev, st.st_ino)) return;
   if (fanotify_mark(content_fd_, FAN_MARK_ADD, FAN_OPEN_PERM, fd, nullptr) == 0)
     NoteMarked(st.st_dev, st.st_ino);
 }
@@ -554,68 +593,27 @@ void Monitor::NoteMarked(dev_t dev, ino_t ino) {
 }
 
 void Monitor::MarkTree(const std::string& root, bool files) {
-  std::vector<std::string> stack{root};
-  while (!stack.empty()) {
-    std::string dir = std::move(stack.back());
-    stack.pop_back();
-    if (Inside(dir, store_.dir())) continue;
-    if (!MarkDir(dir)) continue;
-    DIR* d = opendir(dir.c_str());
-    if (!d) continue;
-    while (dirent* e = readdir(d)) {
-      if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
-      std::string child = dir + "/" + e->d_name;
-      bool is_dir = e->d_type == DT_DIR;
-      if (e->d_type == DT_UNKNOWN) {
-        struct stat st;
-        is_dir = lstat(child.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
-      }
-      if (is_dir)
-        stack.push_back(std::move(child));
-      else if (files && !PerDirectory())
-        MarkFile(child);
-    }
-    closedir(d);
-  }
+  WalkTree(
+      root, store_.dir(), [this](const std::string& dir) { return MarkDir(dir); },
+      [&](const std::string& path, unsigned char) {
+        if (files && !PerDirectory()) MarkFile(path);
+        return true;
+      });
 }
 
 bool Monitor::LeaseTree(const std::string& root) {
-  std::vector<std::string> stack{root};
-  while (!stack.empty()) {
-    std::string dir = std::move(stack.back());
-    stack.pop_back();
-    if (Inside(dir, store_.dir())) continue;
-    DIR* d = opendir(dir.c_str());
-    if (!d) continue;
-    while (dirent* e = readdir(d)) {
-      if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
-      std::string child = dir + "/" + e->d_name;
-      if (e->d_type == DT_DIR) {
-        stack.push_back(std::move(child));
-      } else if ((e->d_type == DT_REG || e->d_type == DT_UNKNOWN) && !decoys_.count(child)) {
-        if (leases_->size() >= o_.max_leases) {
-          closedir(d);
-          return false;
-        }
-        // Add() opens with O_NOFOLLOW and checks the type (an unknown entry that is a
-        // directory is walked below).
-        leases_->Add(child);
-      }
-      if (e->d_type == DT_UNKNOWN) {
-        struct stat st;
-        if (lstat(child.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) stack.push_back(child);
-      }
-    }
-    closedir(d);
-  }
-  return true;
+  return WalkTree(
+      root, store_.dir(), [](const std::string&) { return true; },
+      [this](const std::string& path, unsigned char type) {
+        if (type != DT_REG || decoys_.count(path)) return true;
+        if (leases_->size() >= o_.max_leases) return false;
+        leases_->Add(path);
+        return true;
+      });
 }
 
-void Monitor::LeaseAfterWrite(int fd) {
-  if (!leases_) return;
-  struct stat st;
-  if (fstat(fd, &st) != 0 || st.st_nlink == 0) return;  // deleted: nothing to lease or mark
-  std::string path = FdPath(fd);
+void Monitor::LeaseAfterWrite(int fd, const struct stat& st, const std::string& path) {
+  if (!leases_ || st.st_nlink == 0) return;  // deleted: nothing to lease or mark
   bool inside = false;
   for (const std::string& r : roots_) inside |= Inside(path, r);
   if (inside && !decoys_.count(path) && !leases_suspended_ && leases_->size() < o_.max_leases &&
@@ -623,7 +621,7 @@ void Monitor::LeaseAfterWrite(int fd) {
     return;
   // Not leased (suspended, at the limit, a writer still has it open): per file, its opens must
   // still be permission events, whatever became of the mark its creation was to get.
-  if (!PerDirectory() && inside) MarkFd(fd);
+  if (!PerDirectory() && inside) MarkFd(fd, st);
 }
 
 void Monitor::OnLeaseBreak(int fd, bool settle) {
@@ -633,14 +631,7 @@ void Monitor::OnLeaseBreak(int fd, bool settle) {
   struct stat st;
   if (fstat(fd, &st) != 0) st = {};
   std::string path = l->path;
-  std::string msg;
-  bool kept = true;
-  if (st.st_size > 0) {
-    Store::Result r = store_.Keep(kUnattributed, fd, st, path, true, &msg);
-    stats_.copies += r == Store::Result::kKept;
-    kept = r == Store::Result::kKept || r == Store::Result::kAlready;
-    if (!kept) StoreProblem(r, msg, path);
-  }
+  bool kept = st.st_size == 0 || KeepCopy(kUnattributed, fd, st, path);
   if (settle && !kept) {
     // The write would be unprotected. The writer's earlier files are judged first: their
     // close-writes are in the queue already (a close is reported before the closer's next
@@ -688,11 +679,7 @@ void Monitor::OnBreakerOpen(const fanotify_event_metadata* md) {
     return;
   // A second writer through the same break: what the file holds now, as a permission event
   // would have kept it.
-  std::string msg;
-  Store::Result r = store_.Keep(a->id, md->fd, st, b.path, true, &msg);
-  stats_.copies += r == Store::Result::kKept;
-  if (r == Store::Result::kBudget || r == Store::Result::kNoSpace || r == Store::Result::kFailed)
-    StoreProblem(r, msg, b.path);
+  KeepCopy(a->id, md->fd, st, b.path);
 }
 
 void Monitor::LeaseGone(const std::string& path, pid_t tid, bool moved_out) {
@@ -718,12 +705,12 @@ void Monitor::LeaseGone(const std::string& path, pid_t tid, bool moved_out) {
     Actor* a = p->allowed ? nullptr : ActorOf(p);
     if (a && !a->seen.count(path)) {
       if (a->seen.size() < 1000000) a->seen[path] = {held.st_dev, held.st_ino};
-      std::string msg;
-      Store::Result r = moved_out ? store_.Keep(a->id, fd, held, path, true, &msg)
-                                  : store_.Hold(a->id, fd, held, path, &adopted, &msg);
-      if (r == Store::Result::kBudget || r == Store::Result::kNoSpace ||
-          r == Store::Result::kFailed)
-        StoreProblem(r, msg, path);
+      if (moved_out) {
+        KeepCopy(a->id, fd, held, path);
+      } else {
+        std::string msg;
+        StoreProblem(store_.Hold(a->id, fd, held, path, &adopted, &msg), msg, path);
+      }
     }
   }
   if (!adopted) close(fd);
@@ -900,7 +887,16 @@ Actor* Monitor::ActorOf(Proc* p) {
   return a;
 }
 
+bool Monitor::KeepCopy(uint64_t actor, int fd, const struct stat& st, const std::string& path) {
+  std::string msg;
+  Store::Result r = store_.Keep(actor, fd, st, path, true, &msg);
+  stats_.copies += r == Store::Result::kKept;
+  StoreProblem(r, msg, path);
+  return r == Store::Result::kKept || r == Store::Result::kAlready;
+}
+
 void Monitor::StoreProblem(Store::Result r, const std::string& msg, const std::string& path) {
+  if (r == Store::Result::kKept || r == Store::Result::kAlready) return;
   double now = MonotonicSeconds();
   if (now - last_store_warning_ < 5) return;
   last_store_warning_ = now;
@@ -964,11 +960,7 @@ uint32_t Monitor::OnOpenPerm(const fanotify_event_metadata* md, bool* kept) {
   if (a->seen.size() < 1000000) a->seen[path] = {st.st_dev, st.st_ino};
   if (st.st_size == 0) return FAN_ALLOW;
   if (a->rewriting.size() < 1000000) a->rewriting.insert({st.st_dev, st.st_ino});
-  std::string msg;
-  Store::Result r = store_.Keep(a->id, md->fd, st, path, true, &msg);
-  stats_.copies += r == Store::Result::kKept;
-  if (r == Store::Result::kBudget || r == Store::Result::kNoSpace || r == Store::Result::kFailed) {
-    StoreProblem(r, msg, path);
+  if (!KeepCopy(a->id, md->fd, st, path)) {
     if (a->score > 0 && o_.mode != Mode::kReportOnly) {
       log_.Line("denied an unprotected write to " + path + " by suspicious pid " +
                 std::to_string(p->info.pid));
@@ -997,10 +989,8 @@ void Monitor::AfterOpen(const Later& l, bool* fd_taken) {
   if (l.st.st_size == 0) return;
   std::string msg;
   bool adopted = false;
-  Store::Result r = store_.Hold(a->id, l.fd, l.st, path, &adopted, &msg);
+  StoreProblem(store_.Hold(a->id, l.fd, l.st, path, &adopted, &msg), msg, path);
   *fd_taken = adopted;
-  if (r == Store::Result::kBudget || r == Store::Result::kNoSpace || r == Store::Result::kFailed)
-    StoreProblem(r, msg, path);
 }
 
 void Monitor::RunHolds() {
@@ -1017,14 +1007,11 @@ void Monitor::RunHolds() {
   }
 }
 
-void Monitor::OnCloseWrite(int fd, pid_t tid) {
+void Monitor::OnCloseWrite(int fd, pid_t tid, const struct stat& st, const std::string& path) {
   if (OwnThread(tid)) return;
   Proc* p = ProcFor(tid);
   if (p->allowed) return;
   Actor* a = ActorOf(p);
-  struct stat st;
-  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) return;
-  std::string path = FdPath(fd);
   if (decoys_.count(path)) return;
   // A copy taken at a lease break whose writer was not named yet (its FAN_OPEN still queued,
   // or a truncate(2), which opens nothing): this writer's.
@@ -1555,13 +1542,18 @@ void Monitor::JudgeNextClose() {
 
 void Monitor::JudgeClose(const Later& l) {
   double start = MonotonicSeconds();
-  try {
-    OnCloseWrite(l.fd, l.tid);
-  } catch (const std::exception& e) {
-    log_.Line(std::string("internal error: ") + e.what());
+  struct stat st;
+  if (fstat(l.fd, &st) == 0 && S_ISREG(st.st_mode)) {
+    // One path for the judgement and the lease that follows it.
+    std::string path = FdPath(l.fd);
+    try {
+      OnCloseWrite(l.fd, l.tid, st, path);
+    } catch (const std::exception& e) {
+      log_.Line(std::string("internal error: ") + e.what());
+    }
+    stats_.judge_seconds += MonotonicSeconds() - start;
+    LeaseAfterWrite(l.fd, st, path);
   }
-  stats_.judge_seconds += MonotonicSeconds() - start;
-  LeaseAfterWrite(l.fd);
   close(l.fd);
 }
 

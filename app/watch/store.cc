@@ -310,8 +310,7 @@ bool Store::Reassign(uint64_t from, uint64_t to, dev_t dev, ino_t ino) {
     Erase(old);
     entries_[id].path = path;
   }
-  it = by_inode_.find(Key{from, dev, ino});
-  by_inode_.erase(it);
+  by_inode_.erase(it);  // erasing the other key left `it` valid
   by_inode_[Key{to, dev, ino}] = id;
   entries_[id].actor = to;
   return true;

@@ -31,6 +31,12 @@ class StoreTest : public ::testing::Test {
     fclose(f);
     return out;
   }
+  // Writes `content` to `path` and opens it read-only, with its stat.
+  int OpenNew(const std::string& path, const std::string& content, struct stat* st) {
+    int fd = WriteFile(path, content) ? open(path.c_str(), O_RDONLY) : -1;
+    if (fd < 0 || fstat(fd, st) != 0) ADD_FAILURE() << "cannot create " << path;
+    return fd;
+  }
   std::string root_;
   std::vector<std::string> log_;
   Store::Logger logger_ = [this](const std::string& m) { log_.push_back(m); };
@@ -64,10 +70,8 @@ TEST_F(StoreTest, ReassignGivesACopyToItsOwner) {
   std::string err, msg;
   ASSERT_TRUE(s.Init(&err)) << err;
   std::string path = root_ + "/tree/r.txt", orig = ForgeText(3, 4000);
-  ASSERT_TRUE(WriteFile(path, orig));
-  int fd = open(path.c_str(), O_RDONLY);
   struct stat st;
-  ASSERT_EQ(fstat(fd, &st), 0);
+  int fd = OpenNew(path, orig, &st);
   EXPECT_FALSE(s.Reassign(0, 5, st.st_dev, st.st_ino));  // nothing to give
   EXPECT_FALSE(s.Has(0));
   ASSERT_EQ(s.Keep(0, fd, path, true, &msg), Store::Result::kKept);
@@ -98,10 +102,8 @@ TEST_F(StoreTest, HeldFileSurvivesDeletion) {
   std::string err, msg;
   ASSERT_TRUE(s.Init(&err));
   std::string path = root_ + "/tree/b.pdf", orig = ForgePdf(2);
-  ASSERT_TRUE(WriteFile(path, orig));
-  int fd = open(path.c_str(), O_RDONLY);
   struct stat st;
-  fstat(fd, &st);
+  int fd = OpenNew(path, orig, &st);
   ASSERT_EQ(s.Keep(1, fd, path, false, &msg), Store::Result::kKept);
   close(fd);
   EXPECT_EQ(s.held(), 1u);
@@ -122,10 +124,8 @@ TEST_F(StoreTest, HoldAdoptsTheDescriptorOnce) {
   std::string err, msg;
   ASSERT_TRUE(s.Init(&err));
   std::string path = root_ + "/tree/c.pdf", orig = ForgePdf(3);
-  ASSERT_TRUE(WriteFile(path, orig));
-  int fd = open(path.c_str(), O_RDONLY);
   struct stat st;
-  ASSERT_EQ(fstat(fd, &st), 0);
+  int fd = OpenNew(path, orig, &st);
   bool adopted = false;
   ASSERT_EQ(s.Hold(1, fd, st, path, &adopted, &msg), Store::Result::kKept);
   EXPECT_TRUE(adopted);
