@@ -76,8 +76,8 @@ size_t PreadAll(int fd, char* buf, size_t len, off_t off, bool* error) {
   return got;
 }
 
-bool ReadSample(int fd, Sample* out, uint64_t head_cap) {
-  off_t end = lseek(fd, 0, SEEK_END);
+bool ReadSample(int fd, Sample* out, uint64_t head_cap, int64_t size) {
+  off_t end = size >= 0 ? off_t(size) : lseek(fd, 0, SEEK_END);
   if (end < 0) return false;
   out->size = uint64_t(end);
   uint64_t head_len = std::min<uint64_t>(out->size, std::min(head_cap, kHeadBytes));
@@ -94,12 +94,17 @@ bool ReadSample(int fd, Sample* out, uint64_t head_cap) {
 
 Sample SampleOfBytes(std::string_view bytes) {
   Sample s;
-  s.size = bytes.size();
-  s.head = std::string(bytes.substr(0, kHeadBytes));
-  if (bytes.size() > kHeadBytes)
-    s.tail = std::string(
-        bytes.substr(bytes.size() - std::min(bytes.size() - kHeadBytes, size_t(kTailBytes))));
+  SampleOfBytes(bytes, &s);
   return s;
+}
+
+void SampleOfBytes(std::string_view bytes, Sample* out) {
+  out->size = bytes.size();
+  out->head.assign(bytes.substr(0, kHeadBytes));
+  out->tail.clear();
+  if (bytes.size() > kHeadBytes)
+    out->tail.assign(
+        bytes.substr(bytes.size() - std::min(bytes.size() - kHeadBytes, size_t(kTailBytes))));
 }
 
 double Entropy(std::string_view bytes) {
@@ -307,18 +312,19 @@ bool TrailerIntact(Kind k, const Sample& s) {
 
 Verdict Compare(const Sample& before, const Sample& after) {
   Verdict v;
-  v.entropy_after = Entropy(after.head);
   if (after.size == 0 || before.size == 0) return v;
   Kind kb = KindOf(before.head), ka = KindOf(after.head);
-  double eb = Entropy(before.head);
-  bool high = v.entropy_after >= HighBar(after.head.size());
-  if (ka == Kind::kUnknown && high) {
+  // The entropy of each head is counted at most once, and only when a rule needs it.
+  double ea_head = -1, eb_head = -1;
+  auto after_entropy = [&] { return ea_head >= 0 ? ea_head : (ea_head = Entropy(after.head)); };
+  auto before_entropy = [&] { return eb_head >= 0 ? eb_head : (eb_head = Entropy(before.head)); };
+  if (ka == Kind::kUnknown && after_entropy() >= HighBar(after.head.size())) {
     if (kb != Kind::kUnknown) {
       v.destroyed = true;
       v.why = "format magic lost, content random";
       return v;
     }
-    if (eb < 6.0) {
+    if (before_entropy() < 6.0) {
       v.destroyed = true;
       v.why = "entropy jump to random";
       return v;
@@ -345,9 +351,13 @@ Verdict Compare(const Sample& before, const Sample& after) {
       std::string_view xb = b.substr(ob, kBlock), xa = a.substr(oa, kBlock);
       if (xb == xa) continue;
       changed++;
-      // Random, or partly random (a block straddling an encrypted stripe).
-      double ea = Entropy(xa), eb = Entropy(xb);
-      if ((ea >= 7.5 && eb < 7.0) || (ea >= 6.0 && ea - eb >= 1.5)) hot++;
+      // Random, or partly random (a block straddling an encrypted stripe). A block of 4 KiB
+      // holds at most 8 bits per byte, so one that was at 7 or more cannot qualify: its new
+      // entropy is not counted (compressed formats rewritten are all such blocks).
+      double eb_block = Entropy(xb);
+      if (eb_block >= 7.0) continue;
+      double ea = Entropy(xa);
+      if (ea >= 7.5 || (ea >= 6.0 && ea - eb_block >= 1.5)) hot++;
     }
   };
   // A different, compressed format replacing the content is a conversion, not encryption.
@@ -361,7 +371,17 @@ Verdict Compare(const Sample& before, const Sample& after) {
     while (last > first && a[last - 1] == b[last - 1]) --last;
     if (last - first >= 512) {
       std::string_view sa = a.substr(first, last - first), sb = b.substr(first, last - first);
-      if (Entropy(sa) >= HighBar(sa.size()) && Entropy(sb) < 6.0) {
+      // A span that covers a head whole reuses its entropy. The side more likely to fail is
+      // counted first: the old one when its format is compressed (seldom below 6 bits per
+      // byte), the new one otherwise (an honest edit of text stays text).
+      auto random_now = [&] {
+        return (sa.size() == a.size() ? after_entropy() : Entropy(sa)) >= HighBar(sa.size());
+      };
+      auto structured_before = [&] {
+        return (sb.size() == b.size() ? before_entropy() : Entropy(sb)) < 6.0;
+      };
+      if (IsCompressedKind(kb) ? structured_before() && random_now()
+                               : random_now() && structured_before()) {
         v.destroyed = true;
         v.why = "span rewritten with random data";
         return v;
@@ -382,9 +402,8 @@ Verdict Compare(const Sample& before, const Sample& after) {
 
 Verdict AssessNew(std::string_view name, const Sample& after) {
   Verdict v;
-  v.entropy_after = Entropy(after.head);
   Kind ka = KindOf(after.head);
-  bool high = v.entropy_after >= HighBar(after.head.size());
+  bool high = Entropy(after.head) >= HighBar(after.head.size());
   if (ka == Kind::kUnknown && high) {
     v.destroyed = true;
     v.why = "random content, no known format";

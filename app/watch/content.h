@@ -62,10 +62,13 @@ struct Sample {
 
 // Reads a Sample through `fd` with pread (the file offset is left alone). Returns false on a
 // read error; a short file is not an error. With `head_cap` below kHeadBytes, only the first
-// `head_cap` bytes are read and no tail: a probe, enough for KindOf.
-bool ReadSample(int fd, Sample* out, uint64_t head_cap = kHeadBytes);
+// `head_cap` bytes are read and no tail: a probe, enough for KindOf. `size`, when the caller
+// knows it (fstat), saves looking it up.
+bool ReadSample(int fd, Sample* out, uint64_t head_cap = kHeadBytes, int64_t size = -1);
 // The Sample of bytes held in memory (what ReadSample reads from a file of that content).
 Sample SampleOfBytes(std::string_view bytes);
+// The same into `out`, whose buffers are reused (a judge's scratch samples keep their capacity).
+void SampleOfBytes(std::string_view bytes, Sample* out);
 // Reads up to `len` bytes at `off`, retrying short reads; stops at the end of the file or at an
 // error (then `*error`, when given, is set). Returns the bytes read.
 size_t PreadAll(int fd, char* buf, size_t len, off_t off, bool* error = nullptr);
@@ -87,7 +90,6 @@ bool TrailerIntact(Kind k, const Sample& s);
 struct Verdict {
   bool destroyed = false;  // the write looks like encryption of the previous content
   const char* why = "";    // short reason, for the log
-  double entropy_after = 0;
 };
 
 // An existing file rewritten in place: `before` is the preserved copy, `after` the new content.

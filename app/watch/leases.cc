@@ -22,11 +22,16 @@ Leases::~Leases() {
   }
 }
 
-bool Leases::Take(int fd, const std::string& path) {
+bool Leases::Take(int fd, const std::string& path, const struct stat* known) {
   struct stat st;
+  if (known) {
+    st = *known;
+  } else if (fstat(fd, &st) != 0) {
+    return false;
+  }
   // The lease notifies this process (F_SETLEASE makes it the owner) with `signo_`, whose
   // siginfo carries the descriptor. It fails when someone has the file open for writing.
-  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || by_inode_.count({st.st_dev, st.st_ino}) ||
+  if (!S_ISREG(st.st_mode) || by_inode_.count({st.st_dev, st.st_ino}) ||
       fcntl(fd, F_SETSIG, signo_) != 0 || fcntl(fd, F_SETLEASE, F_RDLCK) != 0)
     return false;
   if (!Uncheck(fd)) {
@@ -44,22 +49,15 @@ bool Leases::Add(const std::string& path) {
   int fd = open(path.c_str(), O_RDONLY | O_NOATIME | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
   if (fd < 0) fd = open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
   if (fd < 0) return false;
-  if (!Take(fd, path)) {
+  if (!Take(fd, path, nullptr)) {
     close(fd);
     return false;
   }
   return true;
 }
 
-bool Leases::Adopt(int fd, const std::string& path) {
-  if (by_path_.count(path)) return false;
-  int own = fcntl(fd, F_DUPFD_CLOEXEC, 3);
-  if (own < 0) return false;
-  if (!Take(own, path)) {
-    close(own);
-    return false;
-  }
-  return true;
+bool Leases::Adopt(int fd, const struct stat& st, const std::string& path) {
+  return !by_path_.count(path) && Take(fd, path, &st);
 }
 
 void Leases::set_scheme(Scheme s) {
@@ -78,8 +76,9 @@ bool Leases::Check(int fd) {
 bool Leases::Uncheck(int fd) {
   if (scheme_ == Scheme::kPerDirectory)
     return fanotify_mark(fan_fd_, FAN_MARK_ADD | kIgnore, FAN_OPEN_PERM, fd, nullptr) == 0;
-  // Per file: a file without a mark has nothing to remove (ENOENT).
-  return fanotify_mark(fan_fd_, FAN_MARK_REMOVE, FAN_OPEN_PERM, fd, nullptr) == 0 ||
+  // Per file: a file without a mark has nothing to remove (ENOENT). The FAN_OPEN of an earlier
+  // break goes too: the opens of a leased file are no events at all.
+  return fanotify_mark(fan_fd_, FAN_MARK_REMOVE, FAN_OPEN_PERM | FAN_OPEN, fd, nullptr) == 0 ||
          errno == ENOENT;
 }
 

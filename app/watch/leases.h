@@ -30,6 +30,7 @@
 // Not thread-safe: the monitor thread owns it.
 #pragma once
 
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include <cstdint>
@@ -61,9 +62,10 @@ class Leases {
   // Leases the regular file at `path` (false when it is not one, or is open for writing). Under
   // kPerDirectory, the ignore mark too.
   bool Add(const std::string& path);
-  // Leases the file open (read-only) at `fd`, which stays the caller's; under kPerFile removes
-  // its FAN_OPEN_PERM mark once leased.
-  bool Adopt(int fd, const std::string& path);
+  // Leases the file open (read-only) at `fd`, whose status is `st`; under kPerFile removes its
+  // FAN_OPEN_PERM mark once leased. On success the table owns `fd`; on failure it stays the
+  // caller's.
+  bool Adopt(int fd, const struct stat& st, const std::string& path);
   // Set once, after the first leases: kPerDirectory gives them their ignore marks.
   void set_scheme(Scheme s);
   Scheme scheme() const { return scheme_; }
@@ -89,7 +91,8 @@ class Leases {
 
  private:
   // Leases the regular file open at `fd` (read-only) under `path`; the table owns `fd` then.
-  bool Take(int fd, const std::string& path);
+  // `st`: the file's status when the caller has it.
+  bool Take(int fd, const std::string& path, const struct stat* st);
   bool Check(int fd);    // opens of the inode become permission events
   bool Uncheck(int fd);  // ... and free again
   void Erase(int fd);

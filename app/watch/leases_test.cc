@@ -47,6 +47,37 @@ class LeasesTest : public ::testing::Test {
     std::ofstream(p) << text;
     return p;
   }
+  // Opens `path` for reading in a child process, which may block on a permission event.
+  static pid_t OpenInChild(const std::string& path) {
+    pid_t p = fork();
+    if (p == 0) {
+      int fd = open(path.c_str(), O_RDONLY);
+      _exit(fd >= 0 ? 0 : 1);
+    }
+    return p;
+  }
+  // Reads the group's events for about 100 ms, allowing the permission events; their number.
+  int Events() {
+    alignas(fanotify_event_metadata) char buf[4096];
+    int n = 0;
+    for (int i = 0; i < 50; ++i) {
+      ssize_t r = read(fan_, buf, sizeof buf);
+      if (r <= 0) {
+        usleep(2000);
+        continue;
+      }
+      for (auto* md = reinterpret_cast<fanotify_event_metadata*>(buf); FAN_EVENT_OK(md, r);
+           md = FAN_EVENT_NEXT(md, r)) {
+        if (md->mask & FAN_OPEN_PERM) {
+          fanotify_response resp{md->fd, FAN_ALLOW};
+          (void)!write(fan_, &resp, sizeof resp);
+        }
+        close(md->fd);
+        n++;
+      }
+    }
+    return n;
+  }
   std::string root_;
   int fan_ = -1, sfd_ = -1, signo_ = 0;
   sigset_t old_{};
@@ -137,18 +168,24 @@ TEST_F(LeasesTest, FollowsRenames) {
   EXPECT_NE(l.ByPath(c), nullptr);
 }
 
-// An adopted descriptor leases its inode once; the caller keeps its own descriptor.
+// An adopted descriptor leases its inode once and belongs to the table; a refused one stays the
+// caller's.
 TEST_F(LeasesTest, AdoptsADescriptorOnce) {
   Leases l(fan_, signo_);
   std::string a = Make("a.txt", "alpha");
   int fd = open(a.c_str(), O_RDONLY);
+  int again = open(a.c_str(), O_RDONLY);
   ASSERT_GE(fd, 0);
-  EXPECT_TRUE(l.Adopt(fd, a));
-  EXPECT_FALSE(l.Adopt(fd, a));
+  ASSERT_GE(again, 0);
+  struct stat st;
+  ASSERT_EQ(fstat(fd, &st), 0);
+  EXPECT_TRUE(l.Adopt(fd, st, a));
+  EXPECT_FALSE(l.Adopt(again, st, a));
+  EXPECT_GE(fcntl(again, F_GETFD), 0);  // still open: the caller's to close
+  close(again);
   EXPECT_TRUE(l.Add(a));  // already leased: no second entry
   EXPECT_EQ(l.size(), 1u);
-  EXPECT_NE(l.ByPath(a)->fd, fd);
-  close(fd);
+  EXPECT_EQ(l.ByPath(a)->fd, fd);
   EXPECT_FALSE(Leases::Breaking(*l.ByPath(a)));
 }
 
@@ -163,43 +200,34 @@ TEST_F(LeasesTest, PerDirectorySchemeIgnoresLeasedOpens) {
             0);
   l.set_scheme(Leases::Scheme::kPerDirectory);
   // An open by a child process: with the ignore mark, no permission event reaches the group.
-  auto open_in_child = [&] {
-    pid_t p = fork();
-    if (p == 0) {
-      int fd = open(a.c_str(), O_RDONLY);
-      _exit(fd >= 0 ? 0 : 1);
-    }
-    return p;
-  };
-  auto events = [&] {
-    alignas(fanotify_event_metadata) char buf[4096];
-    int n = 0;
-    for (int i = 0; i < 50; ++i) {
-      ssize_t r = read(fan_, buf, sizeof buf);
-      if (r <= 0) {
-        usleep(2000);
-        continue;
-      }
-      for (auto* md = reinterpret_cast<fanotify_event_metadata*>(buf); FAN_EVENT_OK(md, r);
-           md = FAN_EVENT_NEXT(md, r)) {
-        fanotify_response resp{md->fd, FAN_ALLOW};
-        (void)!write(fan_, &resp, sizeof resp);
-        close(md->fd);
-        n++;
-      }
-    }
-    return n;
-  };
-  pid_t p = open_in_child();
-  EXPECT_EQ(events(), 0);
+  pid_t p = OpenInChild(a);
+  EXPECT_EQ(Events(), 0);
   waitpid(p, nullptr, 0);
   l.Suspend(*l.ByPath(a));
-  p = open_in_child();
-  EXPECT_EQ(events(), 1);
+  p = OpenInChild(a);
+  EXPECT_EQ(Events(), 1);
   waitpid(p, nullptr, 0);
   EXPECT_TRUE(l.Resume(*l.ByPath(a)));
-  p = open_in_child();
-  EXPECT_EQ(events(), 0);
+  p = OpenInChild(a);
+  EXPECT_EQ(Events(), 0);
+  waitpid(p, nullptr, 0);
+}
+
+// A released lease leaves its file's opens reported (the permission event, and the FAN_OPEN that
+// names a writer); leased again, the file's opens are no events at all.
+TEST_F(LeasesTest, ALeaseTakenAgainReportsNoOpens) {
+  Leases l(fan_, signo_);
+  std::string a = Make("a.txt", "alpha");
+  ASSERT_TRUE(l.Add(a));
+  int fd = l.Release(*l.ByPath(a), true);
+  pid_t p = OpenInChild(a);
+  EXPECT_GE(Events(), 1);
+  waitpid(p, nullptr, 0);
+  struct stat st;
+  ASSERT_EQ(fstat(fd, &st), 0);
+  ASSERT_TRUE(l.Adopt(fd, st, a));
+  p = OpenInChild(a);
+  EXPECT_EQ(Events(), 0);
   waitpid(p, nullptr, 0);
 }
 

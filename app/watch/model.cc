@@ -190,10 +190,19 @@ bool Model::NewFile(Actor& a, const std::string& path, const Sample& after) {
     return Add(a, 1.0, std::string("replaced by a random copy then deleted: ") + v.why, orig) ||
            convicted;
   }
-  {
-    if (a.unpaired_new.size() >= kMaxPending) a.unpaired_new.erase(a.unpaired_new.begin());
+  if (a.unpaired_new.size() < kMaxPending) {
     a.unpaired_new.push_back({path, after, nullptr});
+    return convicted;
   }
+  // Full: the oldest goes, and its buffers take the newest (no allocation once they are big
+  // enough, as a stream of new files keeps them).
+  std::rotate(a.unpaired_new.begin(), a.unpaired_new.begin() + 1, a.unpaired_new.end());
+  Actor::Pending& p = a.unpaired_new.back();
+  p.path = path;
+  p.sample.size = after.size;
+  p.sample.head.assign(after.head);
+  p.sample.tail.assign(after.tail);
+  p.read = nullptr;
   return convicted;
 }
 

@@ -46,6 +46,8 @@ constexpr uint64_t kUnattributed = 0;
 constexpr double kBreakSeconds = 2.0;
 // A read of this many events means they pile up: the monitor's priority is raised for a while.
 constexpr size_t kBacklogEvents = 32;
+// A file closed after writing, up to this size, is read whole at once rather than probed first.
+constexpr int64_t kReadWhole = 64 * 1024;
 constexpr uint64_t kContentMask = FAN_OPEN_PERM | FAN_CLOSE_WRITE | FAN_EVENT_ON_CHILD;
 // Directories under Leases::Scheme::kPerFile: the files carry their own permission marks.
 constexpr uint64_t kContentMaskPerFile = FAN_CLOSE_WRITE | FAN_EVENT_ON_CHILD;
@@ -295,7 +297,10 @@ class Monitor {
   void RunHolds();
   void JudgeNextClose();
   void JudgeClose(const Later& l);  // and closes its descriptor
-  bool Suspicious(pid_t tid);       // a known process whose actor has evidence, not yet convicted
+  // What waits besides the judgements: events on `fd`, lease breaks (poll, no wait).
+  static constexpr unsigned kEventWaiting = 1, kBreakWaiting = 2;
+  unsigned Waiting(int fd);
+  bool Suspicious(pid_t tid);  // a known process whose actor has evidence, not yet convicted
   void OnNotif(const fanotify_event_metadata* md);
   Proc* ProcFor(pid_t tid);
   Actor* ActorOf(Proc* p);
@@ -312,8 +317,8 @@ class Monitor {
   // Leases the files below `root`. False when the lease limit stopped it.
   bool LeaseTree(const std::string& root);
   // A file closed after writing (stat `st`, at `path`): leased, when calm (its next opens cost
-  // nothing).
-  void LeaseAfterWrite(int fd, const struct stat& st, const std::string& path);
+  // nothing). True when the lease took `fd` (it holds the lease).
+  bool LeaseAfterWrite(int fd, const struct stat& st, const std::string& path);
   // A writer waits on the lease of `fd`: copy the file, hand it to permission events. With
   // `settle`, when no copy could be kept, the content events queued before the break are read
   // and the close-writes judged first, so that a writer convicted by them dies before its
@@ -336,6 +341,9 @@ class Monitor {
   void ResumeLeasesWhenCalm();
   // Reads the signal queue: lease breaks are handled; true when asked to stop.
   bool ReadSignals();
+  // The samples a close-write is judged on: their buffers keep their capacity from one
+  // judgement to the next.
+  Sample scratch_before_, scratch_after_;
 
   const WatchOptions& o_;
   EventLog& log_;
@@ -612,16 +620,17 @@ bool Monitor::LeaseTree(const std::string& root) {
       });
 }
 
-void Monitor::LeaseAfterWrite(int fd, const struct stat& st, const std::string& path) {
-  if (!leases_ || st.st_nlink == 0) return;  // deleted: nothing to lease or mark
+bool Monitor::LeaseAfterWrite(int fd, const struct stat& st, const std::string& path) {
+  if (!leases_ || st.st_nlink == 0) return false;  // deleted: nothing to lease or mark
   bool inside = false;
   for (const std::string& r : roots_) inside |= Inside(path, r);
   if (inside && !decoys_.count(path) && !leases_suspended_ && leases_->size() < o_.max_leases &&
-      leases_->Adopt(fd, path))
-    return;
+      leases_->Adopt(fd, st, path))
+    return true;
   // Not leased (suspended, at the limit, a writer still has it open): per file, its opens must
   // still be permission events, whatever became of the mark its creation was to get.
   if (!PerDirectory() && inside) MarkFd(fd, st);
+  return false;
 }
 
 void Monitor::OnLeaseBreak(int fd, bool settle) {
@@ -1018,14 +1027,15 @@ void Monitor::OnCloseWrite(int fd, pid_t tid, const struct stat& st, const std::
   if (store_.Reassign(kUnattributed, a->id, st.st_dev, st.st_ino))
     a->rewriting.insert({st.st_dev, st.st_ino});
   // A probe of the first bytes first: a new file whose kind alone judges it (compressor,
-  // archiver or linker output) needs no more.
-  Sample after;
-  if (!ReadSample(fd, &after, kProbeBytes)) return;
+  // archiver or linker output) needs no more. A small file is read whole at once.
+  Sample& after = scratch_after_;
+  if (!ReadSample(fd, &after, st.st_size <= kReadWhole ? kHeadBytes : kProbeBytes, st.st_size))
+    return;
   bool whole = after.head.size() == after.size;
-  auto complete = [&] { return whole || ReadSample(fd, &after); };
+  auto complete = [&] { return whole || ReadSample(fd, &after, kHeadBytes, st.st_size); };
   bool convict = false;
   const StoreEntry* e = store_.Find(a->id, st.st_dev, st.st_ino);
-  Sample before;
+  Sample& before = scratch_before_;
   if (e && e->copy && Store::SampleOf(*e, &before)) {
     if (!complete()) return;
     convict = model_.Rewritten(*a, path, before, after);
@@ -1407,7 +1417,7 @@ bool Monitor::Drain(int fd, bool content) {
   for (;;) {
     ssize_t n = read(fd, buf, sizeof buf);
     if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-      if (closes_.empty() || !content) return true;
+      if (closes_.empty() || !content || Waiting(fd) & kBreakWaiting) return true;
       JudgeNextClose();
       continue;
     }
@@ -1513,11 +1523,14 @@ bool Monitor::Drain(int fd, bool content) {
     RunHolds();
     // Judge the queued close-writes, oldest first: at least as many as this batch added (so a
     // stream of opens cannot starve them), more while no event waits.
+    // A lease break waiting comes before any judgement: its writer is blocked until it is
+    // handled, and the run loop comes back to the close-writes left.
     size_t due = closes_.size() - std::min(closes_.size(), closes_before);
     while (!closes_.empty()) {
+      unsigned waiting = Waiting(fd);
+      if (waiting & kBreakWaiting) return true;
       if (due == 0) {
-        pollfd pfd{fd, POLLIN, 0};
-        if (poll(&pfd, 1, 0) > 0) break;
+        if (waiting & kEventWaiting) break;
       } else {
         due--;
       }
@@ -1525,6 +1538,13 @@ bool Monitor::Drain(int fd, bool content) {
     }
     if (drained && closes_.empty()) return true;
   }
+}
+
+unsigned Monitor::Waiting(int fd) {
+  pollfd fds[2] = {{fd, POLLIN, 0}, {signal_fd_, POLLIN, 0}};
+  if (poll(fds, 2, 0) <= 0) return 0;
+  return ((fds[0].revents & POLLIN) ? kEventWaiting : 0) |
+         ((fds[1].revents & POLLIN) ? kBreakWaiting : 0);
 }
 
 bool Monitor::Suspicious(pid_t tid) {
@@ -1552,7 +1572,7 @@ void Monitor::JudgeClose(const Later& l) {
       log_.Line(std::string("internal error: ") + e.what());
     }
     stats_.judge_seconds += MonotonicSeconds() - start;
-    LeaseAfterWrite(l.fd, st, path);
+    if (LeaseAfterWrite(l.fd, st, path)) return;  // the lease holds the descriptor now
   }
   close(l.fd);
 }
@@ -1602,7 +1622,8 @@ int Monitor::Run() {
   int rc = kExitOk;
   for (;;) {
     pollfd fds[3] = {{content_fd_, POLLIN, 0}, {notif_fd_, POLLIN, 0}, {signal_fd_, POLLIN, 0}};
-    int timeout = pending_.empty() && jobs_.empty() ? 200 : 10;
+    // Close-writes left to judge (a lease break came first): look, then come back at once.
+    int timeout = !closes_.empty() ? 0 : pending_.empty() && jobs_.empty() ? 200 : 10;
     int n = poll(fds, 3, timeout);
     if (n < 0 && errno != EINTR) {
       log_.Line(std::string("fatal: poll: ") + std::strerror(errno));
@@ -1613,7 +1634,7 @@ int Monitor::Run() {
     bool stop = false;
     if (n > 0 && (fds[2].revents & POLLIN)) stop = ReadSignals();
     if (stop) break;
-    if (n > 0 && (fds[0].revents & POLLIN) && !Drain(content_fd_, true)) {
+    if (((n > 0 && (fds[0].revents & POLLIN)) || !closes_.empty()) && !Drain(content_fd_, true)) {
       rc = kExitRuntime;
       break;
     }

@@ -341,7 +341,7 @@ void Store::DropOlder(uint64_t actor, double before) {
 bool Store::SampleOf(const StoreEntry& e, Sample* out) {
   if (!e.copy) return e.held_fd >= 0 && ReadSample(e.held_fd, out);
   if (e.in_memory) {
-    *out = SampleOfBytes(e.data);
+    SampleOfBytes(e.data, out);
     return true;
   }
   int fd = open(e.object.c_str(), O_RDONLY | O_CLOEXEC);
