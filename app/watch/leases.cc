@@ -76,9 +76,8 @@ bool Leases::Check(int fd) {
 bool Leases::Uncheck(int fd) {
   if (scheme_ == Scheme::kPerDirectory)
     return fanotify_mark(fan_fd_, FAN_MARK_ADD | kIgnore, FAN_OPEN_PERM, fd, nullptr) == 0;
-  // Per file: a file without a mark has nothing to remove (ENOENT). The FAN_OPEN of an earlier
-  // break goes too: the opens of a leased file are no events at all.
-  return fanotify_mark(fan_fd_, FAN_MARK_REMOVE, FAN_OPEN_PERM | FAN_OPEN, fd, nullptr) == 0 ||
+  // Per file: a file without a mark has nothing to remove (ENOENT).
+  return fanotify_mark(fan_fd_, FAN_MARK_REMOVE, FAN_OPEN_PERM, fd, nullptr) == 0 ||
          errno == ENOENT;
 }
 
@@ -107,7 +106,7 @@ int Leases::Release(const Lease& l, bool watch_open) {
   // The order matters: openers that come after the check is back are permission events; the
   // writer blocked on the break is the only open that FAN_OPEN reports without one.
   if (!l.checked) Check(fd);
-  if (watch_open) fanotify_mark(fan_fd_, FAN_MARK_ADD, FAN_OPEN, fd, nullptr);
+  if (watch_open) fanotify_mark(open_fd_, FAN_MARK_ADD, FAN_OPEN, fd, nullptr);
   fcntl(fd, F_SETLEASE, F_UNLCK);
   Erase(fd);
   return fd;

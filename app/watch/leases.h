@@ -52,9 +52,10 @@ struct Lease {
 class Leases {
  public:
   enum class Scheme { kPerFile, kPerDirectory };
-  // `fan_fd`: the fanotify group of the permission events. `signo`: the signal a break sends
-  // (blocked by the caller and read from a signalfd).
-  Leases(int fan_fd, int signo) : fan_fd_(fan_fd), signo_(signo) {}
+  // `fan_fd`: the fanotify group of the permission events; `open_fd`: the group told of the
+  // opens that follow a break. `signo`: the signal a break sends (blocked by the caller and read
+  // from a signalfd).
+  Leases(int fan_fd, int open_fd, int signo) : fan_fd_(fan_fd), open_fd_(open_fd), signo_(signo) {}
   ~Leases();
   Leases(const Leases&) = delete;
   Leases& operator=(const Leases&) = delete;
@@ -77,8 +78,9 @@ class Leases {
   // Whether the lease of `l` is being broken (a writer waits for it).
   static bool Breaking(const Lease& l);
   // Takes `l` out of the table: makes its opens permission events (and, when `watch_open`,
-  // marks the inode for FAN_OPEN, so the writer waiting on the break is named), releases the
-  // lease and returns the descriptor, now the caller's.
+  // marks the inode for FAN_OPEN in the open group, so the writer waiting on the break is
+  // named; the caller removes that mark), releases the lease and returns the descriptor, now
+  // the caller's.
   int Release(const Lease& l, bool watch_open);
   // Follows renames: of a leased file, or of a directory (every path below it).
   void Renamed(const std::string& from, const std::string& to);
@@ -98,6 +100,7 @@ class Leases {
   void Erase(int fd);
 
   int fan_fd_;
+  int open_fd_;
   int signo_;
   Scheme scheme_ = Scheme::kPerFile;
   std::unordered_map<int, Lease> by_fd_;

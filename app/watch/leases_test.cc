@@ -26,6 +26,8 @@ class LeasesTest : public ::testing::Test {
     root_ = mkdtemp(tmpl);
     fan_ = fanotify_init(FAN_CLASS_CONTENT | FAN_CLOEXEC | FAN_NONBLOCK, O_RDONLY | O_CLOEXEC);
     ASSERT_GE(fan_, 0);
+    open_fan_ = fanotify_init(FAN_CLASS_NOTIF | FAN_CLOEXEC | FAN_NONBLOCK, O_RDONLY | O_CLOEXEC);
+    ASSERT_GE(open_fan_, 0);
     signo_ = SIGRTMIN + 3;
     sigset_t set;
     sigemptyset(&set);
@@ -38,6 +40,7 @@ class LeasesTest : public ::testing::Test {
     if (root_.empty()) return;
     if (sfd_ >= 0) close(sfd_);
     if (fan_ >= 0) close(fan_);
+    if (open_fan_ >= 0) close(open_fan_);
     pthread_sigmask(SIG_SETMASK, &old_, nullptr);
     fs::remove_all(root_);
   }
@@ -56,12 +59,14 @@ class LeasesTest : public ::testing::Test {
     }
     return p;
   }
-  // Reads the group's events for about 100 ms, allowing the permission events; their number.
-  int Events() {
+  // Reads the events of group `fan` (default: the permission group) for about 100 ms, allowing
+  // the permission events; their number.
+  int Events(int fan = -1) {
+    if (fan < 0) fan = fan_;
     alignas(fanotify_event_metadata) char buf[4096];
     int n = 0;
     for (int i = 0; i < 50; ++i) {
-      ssize_t r = read(fan_, buf, sizeof buf);
+      ssize_t r = read(fan, buf, sizeof buf);
       if (r <= 0) {
         usleep(2000);
         continue;
@@ -70,7 +75,7 @@ class LeasesTest : public ::testing::Test {
            md = FAN_EVENT_NEXT(md, r)) {
         if (md->mask & FAN_OPEN_PERM) {
           fanotify_response resp{md->fd, FAN_ALLOW};
-          (void)!write(fan_, &resp, sizeof resp);
+          (void)!write(fan, &resp, sizeof resp);
         }
         close(md->fd);
         n++;
@@ -79,12 +84,12 @@ class LeasesTest : public ::testing::Test {
     return n;
   }
   std::string root_;
-  int fan_ = -1, sfd_ = -1, signo_ = 0;
+  int fan_ = -1, open_fan_ = -1, sfd_ = -1, signo_ = 0;
   sigset_t old_{};
 };
 
 TEST_F(LeasesTest, LeasesRegularFilesOnly) {
-  Leases l(fan_, signo_);
+  Leases l(fan_, open_fan_, signo_);
   std::string a = Make("a.txt", "alpha"), empty = Make("empty", "");
   EXPECT_TRUE(l.Add(a));
   EXPECT_TRUE(l.Add(empty));  // an empty file is leased too: its first write is seen
@@ -101,7 +106,7 @@ TEST_F(LeasesTest, LeasesRegularFilesOnly) {
 }
 
 TEST_F(LeasesTest, AFileOpenForWritingCannotBeLeased) {
-  Leases l(fan_, signo_);
+  Leases l(fan_, open_fan_, signo_);
   std::string a = Make("a.txt", "alpha");
   int w = open(a.c_str(), O_WRONLY);
   ASSERT_GE(w, 0);
@@ -112,7 +117,7 @@ TEST_F(LeasesTest, AFileOpenForWritingCannotBeLeased) {
 
 // A writer blocks on the lease until it is released, and the signal names the descriptor.
 TEST_F(LeasesTest, AWriterWaitsForTheRelease) {
-  Leases l(fan_, signo_);
+  Leases l(fan_, open_fan_, signo_);
   std::string a = Make("a.txt", "original");
   ASSERT_TRUE(l.Add(a));
   int lease_fd = l.ByPath(a)->fd;
@@ -150,7 +155,7 @@ TEST_F(LeasesTest, AWriterWaitsForTheRelease) {
 }
 
 TEST_F(LeasesTest, FollowsRenames) {
-  Leases l(fan_, signo_);
+  Leases l(fan_, open_fan_, signo_);
   std::string a = Make("d/a.txt", "alpha"), b = Make("d/sub/b.txt", "beta");
   ASSERT_TRUE(l.Add(a));
   ASSERT_TRUE(l.Add(b));
@@ -171,7 +176,7 @@ TEST_F(LeasesTest, FollowsRenames) {
 // An adopted descriptor leases its inode once and belongs to the table; a refused one stays the
 // caller's.
 TEST_F(LeasesTest, AdoptsADescriptorOnce) {
-  Leases l(fan_, signo_);
+  Leases l(fan_, open_fan_, signo_);
   std::string a = Make("a.txt", "alpha");
   int fd = open(a.c_str(), O_RDONLY);
   int again = open(a.c_str(), O_RDONLY);
@@ -191,7 +196,7 @@ TEST_F(LeasesTest, AdoptsADescriptorOnce) {
 
 // Per directory, a leased file carries an ignore mark for FAN_OPEN_PERM; suspension removes it.
 TEST_F(LeasesTest, PerDirectorySchemeIgnoresLeasedOpens) {
-  Leases l(fan_, signo_);
+  Leases l(fan_, open_fan_, signo_);
   std::string a = Make("a.txt", "alpha");
   // Leased before the directory is marked: this very thread would have to answer its open.
   ASSERT_TRUE(l.Add(a));
@@ -213,16 +218,19 @@ TEST_F(LeasesTest, PerDirectorySchemeIgnoresLeasedOpens) {
   waitpid(p, nullptr, 0);
 }
 
-// A released lease leaves its file's opens reported (the permission event, and the FAN_OPEN that
-// names a writer); leased again, the file's opens are no events at all.
-TEST_F(LeasesTest, ALeaseTakenAgainReportsNoOpens) {
-  Leases l(fan_, signo_);
+// A released lease makes its file's opens permission events, and tells the open group of them
+// (what names the writer waiting on the break); leased again, its opens are no permission
+// events.
+TEST_F(LeasesTest, ReleasedLeasesReportOpensUntilTakenAgain) {
+  Leases l(fan_, open_fan_, signo_);
   std::string a = Make("a.txt", "alpha");
   ASSERT_TRUE(l.Add(a));
   int fd = l.Release(*l.ByPath(a), true);
+  // The open blocks on its permission event until Events() allows it: read both groups at once.
   pid_t p = OpenInChild(a);
-  EXPECT_GE(Events(), 1);
+  EXPECT_EQ(Events(), 1);
   waitpid(p, nullptr, 0);
+  EXPECT_EQ(Events(open_fan_), 1);
   struct stat st;
   ASSERT_EQ(fstat(fd, &st), 0);
   ASSERT_TRUE(l.Adopt(fd, st, a));

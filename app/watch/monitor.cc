@@ -48,10 +48,14 @@ constexpr double kBreakSeconds = 2.0;
 constexpr size_t kBacklogEvents = 32;
 // A file closed after writing, up to this size, is read whole at once rather than probed first.
 constexpr int64_t kReadWhole = 64 * 1024;
-constexpr uint64_t kContentMask = FAN_OPEN_PERM | FAN_CLOSE_WRITE | FAN_EVENT_ON_CHILD;
-// Directories under Leases::Scheme::kPerFile: the files carry their own permission marks.
-constexpr uint64_t kContentMaskPerFile = FAN_CLOSE_WRITE | FAN_EVENT_ON_CHILD;
+// The marks of a directory, one per group. The permission group's is there only while the
+// directory's children are checked (DirsChecked): under Leases::Scheme::kPerFile, the files
+// carry their own permission marks.
+constexpr uint64_t kPermDirMask = FAN_OPEN_PERM | FAN_EVENT_ON_CHILD;
+constexpr uint64_t kCloseDirMask = FAN_CLOSE_WRITE | FAN_EVENT_ON_CHILD;
 constexpr uint64_t kNotifMask = FAN_CREATE | FAN_DELETE | FAN_RENAME | FAN_ONDIR;
+// While calm, close-writes and name events are read at most once per this many seconds.
+constexpr double kBatchSeconds = 0.002;
 
 // The path of an open descriptor, read relative to an open /proc/self/fd (a lookup of one name
 // instead of a walk from /proc for every event).
@@ -256,7 +260,8 @@ class Monitor {
     uint64_t leases = 0;        // files leased at start
     uint64_t lease_breaks = 0;  // of which broken by a writer
     uint64_t lease_suspensions = 0;
-    uint64_t boosts = 0;  // times the priority was raised
+    uint64_t boosts = 0;   // times the priority was raised
+    uint64_t wakeups = 0;  // returns from the wait with something to read
   };
   // A lease broken by a writer not yet named (see leases.h).
   struct Break {
@@ -284,7 +289,17 @@ class Monitor {
   bool MarkDir(const std::string& dir);
   std::string HandleKey(const void* fsid, const file_handle* fh);
   std::string DirPath(const void* fsid, const file_handle* fh);
-  bool Drain(int fd, bool content);
+  // Reads the events queued on one group (perm_fd_, close_fd_ or notif_fd_); all three.
+  bool Drain(int fd);
+  bool DrainAll() { return Drain(close_fd_) && Drain(perm_fd_) && Drain(notif_fd_); }
+  // Judges the queued close-writes, until a lease break or a permission event waits.
+  void JudgeQueued();
+  // No suspect about (leases not suspended, no conviction or restore in progress, no evidence
+  // for --lease-calm seconds): the queues nobody waits on may be read in batches.
+  bool Calm() const {
+    return !leases_suspended_ && pending_.empty() && jobs_.empty() &&
+           MonotonicSeconds() - last_suspend_ > o_.lease_calm_seconds;
+  }
   // Decides a permission event. A read-only open, or any open of an empty file, is allowed at
   // once; its bookkeeping is queued in holds_, which takes over the event's descriptor (`*kept`).
   uint32_t OnOpenPerm(const fanotify_event_metadata* md, bool* kept);
@@ -295,12 +310,11 @@ class Monitor {
   // Judges a close after writing of the regular file `fd` (stat `st`, at `path`).
   void OnCloseWrite(int fd, pid_t tid, const struct stat& st, const std::string& path);
   void RunHolds();
+  // After a read that was a permission event: leases the file when it may be (see the body).
+  void LeaseOnRead(const Later& l);
   void JudgeNextClose();
   void JudgeClose(const Later& l);  // and closes its descriptor
-  // What waits besides the judgements: events on `fd`, lease breaks (poll, no wait).
-  static constexpr unsigned kEventWaiting = 1, kBreakWaiting = 2;
-  unsigned Waiting(int fd);
-  bool Suspicious(pid_t tid);  // a known process whose actor has evidence, not yet convicted
+  bool Suspicious(pid_t tid);       // a known process whose actor has evidence, not yet convicted
   void OnNotif(const fanotify_event_metadata* md);
   Proc* ProcFor(pid_t tid);
   Actor* ActorOf(Proc* p);
@@ -352,7 +366,11 @@ class Monitor {
   WatchLock lock_;
   std::vector<std::string> roots_;
   std::vector<int> root_fds_;
-  int content_fd_ = -1, notif_fd_ = -1, signal_fd_ = -1;
+  // The fanotify groups: permission events (and nothing else: someone waits on each), content
+  // events nobody waits on (close-writes, the open that names a lease's breaker), names.
+  int perm_fd_ = -1, close_fd_ = -1, notif_fd_ = -1, signal_fd_ = -1;
+  double batch_until_ = 0;   // close_fd_ and notif_fd_ wait until then, while calm
+  size_t closes_added_ = 0;  // close-writes queued since the last JudgeQueued
   size_t dirs_marked_ = 0;
   bool dir_cap_warned_ = false;
   std::unordered_map<std::string, std::string> dir_by_handle_;
@@ -391,7 +409,7 @@ Monitor::~Monitor() {
   for (const Later& l : closes_) close(l.fd);
   leases_.reset();
   for (const auto& [k, b] : breaks_) close(b.fd);
-  for (int fd : {content_fd_, notif_fd_, signal_fd_})
+  for (int fd : {perm_fd_, close_fd_, notif_fd_, signal_fd_})
     if (fd >= 0) close(fd);
   for (int fd : root_fds_) close(fd);
   RemoveDecoys(decoys_);
@@ -480,12 +498,19 @@ int Monitor::Setup() {
       setrlimit(RLIMIT_NOFILE, &rl);
     }
   }
-  content_fd_ = fanotify_init(
+  perm_fd_ = fanotify_init(
       FAN_CLASS_CONTENT | FAN_CLOEXEC | FAN_NONBLOCK | FAN_REPORT_TID | FAN_UNLIMITED_MARKS,
       O_RDONLY | O_LARGEFILE | O_CLOEXEC | O_NOATIME);
-  if (content_fd_ < 0) {
+  if (perm_fd_ < 0) {
     log_.Line(std::string("error: fanotify_init (permission events) failed: ") +
               std::strerror(errno) + " (vigie watch needs root and a kernel with fanotify)");
+    return kExitSetup;
+  }
+  close_fd_ = fanotify_init(
+      FAN_CLASS_NOTIF | FAN_CLOEXEC | FAN_NONBLOCK | FAN_REPORT_TID | FAN_UNLIMITED_MARKS,
+      O_RDONLY | O_LARGEFILE | O_CLOEXEC | O_NOATIME);
+  if (close_fd_ < 0) {
+    log_.Line(std::string("error: fanotify_init (close events) failed: ") + std::strerror(errno));
     return kExitSetup;
   }
   notif_fd_ = fanotify_init(
@@ -520,7 +545,7 @@ int Monitor::Setup() {
   // Leases are taken before any directory is marked: the opens that take them must not be
   // permission events, which this very thread would have to answer.
   if (o_.max_leases > 0) {
-    leases_ = std::make_unique<Leases>(content_fd_, lease_signo_);
+    leases_ = std::make_unique<Leases>(perm_fd_, close_fd_, lease_signo_);
     bool all = true;
     for (const std::string& r : roots_) all = LeaseTree(r) && all;
     stats_.leases = leases_->size();
@@ -559,12 +584,20 @@ bool Monitor::MarkDir(const std::string& dir) {
     dir_cap_warned_ = true;
     return false;
   }
-  uint64_t mask = DirsChecked() ? kContentMask : kContentMaskPerFile;
-  if (fanotify_mark(content_fd_, FAN_MARK_ADD | FAN_MARK_ONLYDIR, mask, AT_FDCWD, dir.c_str()) != 0)
+  auto mark = [&](int group, uint64_t mask) {
+    return fanotify_mark(group, FAN_MARK_ADD | FAN_MARK_ONLYDIR, mask, AT_FDCWD, dir.c_str()) == 0;
+  };
+  auto unmark = [&](int group, uint64_t mask) {
+    fanotify_mark(group, FAN_MARK_REMOVE | FAN_MARK_ONLYDIR, mask, AT_FDCWD, dir.c_str());
+  };
+  if (DirsChecked() && !mark(perm_fd_, kPermDirMask)) return false;
+  if (!mark(close_fd_, kCloseDirMask)) {
+    if (DirsChecked()) unmark(perm_fd_, kPermDirMask);
     return false;
-  if (fanotify_mark(notif_fd_, FAN_MARK_ADD | FAN_MARK_ONLYDIR, kNotifMask, AT_FDCWD,
-                    dir.c_str()) != 0) {
-    fanotify_mark(content_fd_, FAN_MARK_REMOVE | FAN_MARK_ONLYDIR, mask, AT_FDCWD, dir.c_str());
+  }
+  if (!mark(notif_fd_, kNotifMask)) {
+    if (DirsChecked()) unmark(perm_fd_, kPermDirMask);
+    unmark(close_fd_, kCloseDirMask);
     return false;
   }
   dirs_marked_++;
@@ -585,14 +618,14 @@ void Monitor::MarkFile(const std::string& path) {
   // Not a leased inode under a new name (a hard link, or a file leased when its close-write
   // was read before its creation).
   if (leases_ && leases_->ByInode(st.st_dev, st.st_ino)) return;
-  if (fanotify_mark(content_fd_, FAN_MARK_ADD | FAN_MARK_DONT_FOLLOW, FAN_OPEN_PERM, AT_FDCWD,
+  if (fanotify_mark(perm_fd_, FAN_MARK_ADD | FAN_MARK_DONT_FOLLOW, FAN_OPEN_PERM, AT_FDCWD,
                     path.c_str()) == 0)
     NoteMarked(st.st_dev, st.st_ino);
 }
 
 void Monitor::MarkFd(int fd, const struct stat& st) {
   if (leases_ && leases_->ByInode(st.st_dev, st.st_ino)) return;
-  if (fanotify_mark(content_fd_, FAN_MARK_ADD, FAN_OPEN_PERM, fd, nullptr) == 0)
+  if (fanotify_mark(perm_fd_, FAN_MARK_ADD, FAN_OPEN_PERM, fd, nullptr) == 0)
     NoteMarked(st.st_dev, st.st_ino);
 }
 
@@ -625,8 +658,16 @@ bool Monitor::LeaseAfterWrite(int fd, const struct stat& st, const std::string& 
   bool inside = false;
   for (const std::string& r : roots_) inside |= Inside(path, r);
   if (inside && !decoys_.count(path) && !leases_suspended_ && leases_->size() < o_.max_leases &&
-      leases_->Adopt(fd, st, path))
+      leases_->Adopt(fd, st, path)) {
+    // Leased again after a break: its opens no longer name writers (a reader now would be
+    // taken for one).
+    if (auto b = breaks_.find({st.st_dev, st.st_ino}); b != breaks_.end()) {
+      fanotify_mark(close_fd_, FAN_MARK_REMOVE, FAN_OPEN, b->second.fd, nullptr);
+      close(b->second.fd);
+      breaks_.erase(b);
+    }
     return true;
+  }
   // Not leased (suspended, at the limit, a writer still has it open): per file, its opens must
   // still be permission events, whatever became of the mark its creation was to get.
   if (!PerDirectory() && inside) MarkFd(fd, st);
@@ -645,7 +686,7 @@ void Monitor::OnLeaseBreak(int fd, bool settle) {
     // The write would be unprotected. The writer's earlier files are judged first: their
     // close-writes are in the queue already (a close is reported before the closer's next
     // system call), and a writer they convict dies before its write.
-    Drain(content_fd_, true);
+    Drain(close_fd_);
     while (!closes_.empty()) JudgeNextClose();
   }
   // The store cannot keep copies: the writes that follow must meet permission events, where a
@@ -753,8 +794,7 @@ void Monitor::SuspendLeases(const std::string& why) {
     // Per file, the directories take FAN_OPEN_PERM for their children again: every open,
     // including the creation of a file, waits for this monitor, as a suspect's must.
     for (const auto& [k, dir] : dir_by_handle_)
-      fanotify_mark(content_fd_, FAN_MARK_ADD | FAN_MARK_ONLYDIR, kContentMask, AT_FDCWD,
-                    dir.c_str());
+      fanotify_mark(perm_fd_, FAN_MARK_ADD | FAN_MARK_ONLYDIR, kPermDirMask, AT_FDCWD, dir.c_str());
   }
   std::string line = why +
                      ": leases suspended, every open in the trees is a permission event "
@@ -789,7 +829,7 @@ void Monitor::ResumeLeasesWhenCalm() {
       if (Lease* l = leases_->ByFd(fd)) n += leases_->Resume(*l);
   } else {
     for (const auto& [k, dir] : dir_by_handle_)
-      fanotify_mark(content_fd_, FAN_MARK_REMOVE | FAN_MARK_ONLYDIR, FAN_OPEN_PERM, AT_FDCWD,
+      fanotify_mark(perm_fd_, FAN_MARK_REMOVE | FAN_MARK_ONLYDIR, kPermDirMask, AT_FDCWD,
                     dir.c_str());
     n = leases_->size();
   }
@@ -1012,8 +1052,27 @@ void Monitor::RunHolds() {
     } catch (const std::exception& e) {
       log_.Line(std::string("internal error: ") + e.what());
     }
+    LeaseOnRead(l);
     if (!taken) close(l.fd);
   }
+}
+
+void Monitor::LeaseOnRead(const Later& l) {
+  // Per file and calm, a read that was a permission event opened a file with a mark of its own:
+  // new, not leased yet (its close-write not judged yet), or one that could not be leased. Read
+  // once, it is likely read again: leased now (through a duplicate, the event's descriptor may
+  // be the store's), its next opens cost nothing. Not a decoy, nor a file whose lease broke
+  // moments ago (its writer's open is still to be named).
+  if (!leases_ || PerDirectory() || leases_suspended_ || l.st.st_nlink == 0 ||
+      leases_->size() >= o_.max_leases || l.path.empty() || l.path.ends_with(" (deleted)") ||
+      decoys_.count(l.path) || breaks_.count({l.st.st_dev, l.st.st_ino}) ||
+      leases_->ByInode(l.st.st_dev, l.st.st_ino))
+    return;
+  bool inside = false;
+  for (const std::string& r : roots_) inside |= Inside(l.path, r);
+  if (!inside) return;
+  int own = fcntl(l.fd, F_DUPFD_CLOEXEC, 3);
+  if (own >= 0 && !leases_->Adopt(own, l.st, l.path)) close(own);
 }
 
 void Monitor::OnCloseWrite(int fd, pid_t tid, const struct stat& st, const std::string& path) {
@@ -1026,6 +1085,11 @@ void Monitor::OnCloseWrite(int fd, pid_t tid, const struct stat& st, const std::
   // or a truncate(2), which opens nothing): this writer's.
   if (store_.Reassign(kUnattributed, a->id, st.st_dev, st.st_ino))
     a->rewriting.insert({st.st_dev, st.st_ino});
+  const StoreEntry* e = store_.Find(a->id, st.st_dev, st.st_ino);
+  bool rewritten = (e && e->copy) || a->rewriting.count({st.st_dev, st.st_ino});
+  // A new file deleted already (a journal, a temporary) is neither a note left behind nor the
+  // copy that replaces an original: nothing to judge.
+  if (!rewritten && st.st_nlink == 0) return;
   // A probe of the first bytes first: a new file whose kind alone judges it (compressor,
   // archiver or linker output) needs no more. A small file is read whole at once.
   Sample& after = scratch_after_;
@@ -1034,7 +1098,6 @@ void Monitor::OnCloseWrite(int fd, pid_t tid, const struct stat& st, const std::
   bool whole = after.head.size() == after.size;
   auto complete = [&] { return whole || ReadSample(fd, &after, kHeadBytes, st.st_size); };
   bool convict = false;
-  const StoreEntry* e = store_.Find(a->id, st.st_dev, st.st_ino);
   Sample& before = scratch_before_;
   if (e && e->copy && Store::SampleOf(*e, &before)) {
     if (!complete()) return;
@@ -1327,8 +1390,8 @@ void Monitor::Tick() {
     }
     // Its last renames and deletions may still wait in the queues: read them first, the plan
     // must see everything it did.
-    Drain(notif_fd_, false);
-    Drain(content_fd_, true);
+    DrainAll();
+    while (!closes_.empty()) JudgeNextClose();
     a = model_.Find(p.actor);
     if (!a) continue;
     // Late children: signal whatever is left of the tree once more before restoring.
@@ -1354,7 +1417,7 @@ void Monitor::Tick() {
       ++it;
       continue;
     }
-    fanotify_mark(content_fd_, FAN_MARK_REMOVE, FAN_OPEN, it->second.fd, nullptr);
+    fanotify_mark(close_fd_, FAN_MARK_REMOVE, FAN_OPEN, it->second.fd, nullptr);
     close(it->second.fd);
     it = breaks_.erase(it);
   }
@@ -1408,26 +1471,21 @@ void Monitor::Tick() {
   }
 }
 
-// Reads events until the queue is empty. Permission events are answered first: within a
-// batch, the bookkeeping of read-only opens runs after all answers, and close-write events
-// (whose judgement reads the file) wait until no permission event is queued. Everything is
-// done before returning, so the name events read next see the state the opens left.
-bool Monitor::Drain(int fd, bool content) {
+// Reads the events of one queue until it is empty. Permission events are answered as they come;
+// the bookkeeping of read-only opens runs once the batch is answered. Close-writes are queued
+// for judgement (JudgeQueued), except an actor's with evidence already, judged at once.
+bool Monitor::Drain(int fd) {
+  const bool names = fd == notif_fd_;
   alignas(fanotify_event_metadata) char buf[64 * 1024];
   for (;;) {
     ssize_t n = read(fd, buf, sizeof buf);
-    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-      if (closes_.empty() || !content || Waiting(fd) & kBreakWaiting) return true;
-      JudgeNextClose();
-      continue;
-    }
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return true;
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) {
       log_.Line(std::string("fatal: reading fanotify events failed: ") + std::strerror(errno));
       return false;
     }
     double read_at = MonotonicSeconds();
-    size_t closes_before = closes_.size();
     size_t batch = 0;
     // Events with names have lengths that are multiples of 4, not 8: each is copied to an
     // aligned buffer before its 64-bit fields are read.
@@ -1441,7 +1499,7 @@ bool Monitor::Drain(int fd, bool content) {
         fanotify_event_metadata head;
         memcpy(&head, buf + off, sizeof head);
         off += len;
-        if (content && (head.mask & FAN_OPEN_PERM)) {
+        if (head.mask & FAN_OPEN_PERM) {
           fanotify_response r{head.fd, FAN_ALLOW};
           (void)!write(fd, &r, sizeof r);
         }
@@ -1461,7 +1519,14 @@ bool Monitor::Drain(int fd, bool content) {
       if (md->mask & FAN_Q_OVERFLOW) {
         log_.Line("warning: fanotify queue overflow, some events were lost");
         log_.Json({{"event", "overflow"}});
-      } else if (content) {
+      } else if (names) {
+        stats_.name_events++;
+        try {
+          OnNotif(md);
+        } catch (const std::exception& e) {
+          log_.Line(std::string("internal error: ") + e.what());
+        }
+      } else {
         if (md->mask & FAN_OPEN_PERM) {
           uint32_t answer = FAN_ALLOW;
           try {
@@ -1490,21 +1555,15 @@ bool Monitor::Drain(int fd, bool content) {
           stats_.close_writes++;
           kept = true;
           if (Suspicious(md->pid)) {
-            // An actor with evidence already is judged at once: its next opens in the queue
-            // should meet the verdict. (Honest work never earns evidence, so it never waits.)
+            // An actor with evidence already is judged at once: its next opens should meet the
+            // verdict. (Honest work never earns evidence, so it never waits.)
             JudgeClose({md->fd, md->pid, {}, {}});
           } else {
             // A full queue judges its oldest first.
             if (closes_.size() >= kMaxQueuedCloses) JudgeNextClose();
             closes_.push_back({md->fd, md->pid, {}, {}});
+            closes_added_++;
           }
-        }
-      } else {
-        stats_.name_events++;
-        try {
-          OnNotif(md);
-        } catch (const std::exception& e) {
-          log_.Line(std::string("internal error: ") + e.what());
         }
       }
       if (md->fd >= 0 && !kept) close(md->fd);
@@ -1513,38 +1572,31 @@ bool Monitor::Drain(int fd, bool content) {
       last_backlog_ = read_at;
       Boost(true);
     }
+    if (!holds_.empty()) RunHolds();
     // A read that left ample room in the buffer emptied the queue: no need to read again only
     // to meet EAGAIN (poll() reports what arrives next).
-    bool drained = size_t(n) + 4096 <= sizeof buf;
-    if (!content) {
-      if (drained) return true;
-      continue;
-    }
-    RunHolds();
-    // Judge the queued close-writes, oldest first: at least as many as this batch added (so a
-    // stream of opens cannot starve them), more while no event waits.
-    // A lease break waiting comes before any judgement: its writer is blocked until it is
-    // handled, and the run loop comes back to the close-writes left.
-    size_t due = closes_.size() - std::min(closes_.size(), closes_before);
-    while (!closes_.empty()) {
-      unsigned waiting = Waiting(fd);
-      if (waiting & kBreakWaiting) return true;
-      if (due == 0) {
-        if (waiting & kEventWaiting) break;
-      } else {
-        due--;
-      }
-      JudgeNextClose();
-    }
-    if (drained && closes_.empty()) return true;
+    if (size_t(n) + 4096 <= sizeof buf) return true;
   }
 }
 
-unsigned Monitor::Waiting(int fd) {
-  pollfd fds[2] = {{fd, POLLIN, 0}, {signal_fd_, POLLIN, 0}};
-  if (poll(fds, 2, 0) <= 0) return 0;
-  return ((fds[0].revents & POLLIN) ? kEventWaiting : 0) |
-         ((fds[1].revents & POLLIN) ? kBreakWaiting : 0);
+void Monitor::JudgeQueued() {
+  // Oldest first. One at least, then as many as were queued since the last call (so that a
+  // stream of permission events cannot starve them), then more while nobody waits. A waiting
+  // lease break comes before all but the first (its writer is blocked: the run loop handles it
+  // and comes back to the rest), a waiting permission event before those not due.
+  size_t due = std::min(closes_added_, closes_.size());
+  closes_added_ = 0;
+  for (bool first = true; !closes_.empty(); first = false) {
+    if (!first) {
+      pollfd fds[2] = {{signal_fd_, POLLIN, 0}, {perm_fd_, POLLIN, 0}};
+      if (poll(fds, due > 0 ? 1 : 2, 0) > 0) {
+        closes_added_ = due;  // still due on the next call
+        return;
+      }
+    }
+    if (due > 0) due--;
+    JudgeNextClose();
+  }
 }
 
 bool Monitor::Suspicious(pid_t tid) {
@@ -1621,27 +1673,45 @@ int Monitor::Run() {
   double start = MonotonicSeconds();
   int rc = kExitOk;
   for (;;) {
-    pollfd fds[3] = {{content_fd_, POLLIN, 0}, {notif_fd_, POLLIN, 0}, {signal_fd_, POLLIN, 0}};
-    // Close-writes left to judge (a lease break came first): look, then come back at once.
-    int timeout = !closes_.empty() ? 0 : pending_.empty() && jobs_.empty() ? 200 : 10;
-    int n = poll(fds, 3, timeout);
+    // While calm, the queues nobody waits on (close-writes, names) do not wake this process
+    // more than once per kBatchSeconds: a process woken for each event costs the work it
+    // watches a switch per event. Lease breaks and permission events wake it as they come, and
+    // once awake it reads everything.
+    double now = MonotonicSeconds();
+    bool calm = Calm();
+    bool batching = calm && now < batch_until_;
+    pollfd fds[4] = {{signal_fd_, POLLIN, 0},
+                     {perm_fd_, POLLIN, 0},
+                     {batching ? -1 : close_fd_, POLLIN, 0},
+                     {batching ? -1 : notif_fd_, POLLIN, 0}};
+    double wait = !closes_.empty() ? 0 : pending_.empty() && jobs_.empty() ? 0.2 : 0.01;
+    if (batching) wait = std::min(wait, batch_until_ - now);
+    timespec ts{time_t(wait), long((wait - double(time_t(wait))) * 1e9)};
+    int n = ppoll(fds, 4, &ts, nullptr);
+    stats_.wakeups += n > 0;
     if (n < 0 && errno != EINTR) {
       log_.Line(std::string("fatal: poll: ") + std::strerror(errno));
       rc = kExitRuntime;
       break;
     }
-    // Lease breaks and permission events first: both hold processes up.
-    bool stop = false;
-    if (n > 0 && (fds[2].revents & POLLIN)) stop = ReadSignals();
-    if (stop) break;
-    if (((n > 0 && (fds[0].revents & POLLIN)) || !closes_.empty()) && !Drain(content_fd_, true)) {
+    // Lease breaks and permission events first: both hold processes up. With a suspect about,
+    // its close-writes are read before its next opens are answered.
+    uint64_t urgent = stats_.lease_breaks + stats_.opens;
+    if (n > 0 && (fds[0].revents & POLLIN) && ReadSignals()) break;
+    bool ok = true;
+    if (!calm) ok = Drain(close_fd_);
+    if (ok && n > 0 && (fds[1].revents & POLLIN)) ok = Drain(perm_fd_);
+    bool woken = stats_.lease_breaks + stats_.opens != urgent;
+    if (ok && (!batching || woken || MonotonicSeconds() >= batch_until_)) {
+      uint64_t before = events_;
+      ok = (calm ? Drain(close_fd_) : true) && Drain(notif_fd_);
+      if (events_ != before) batch_until_ = MonotonicSeconds() + kBatchSeconds;
+    }
+    if (!ok) {
       rc = kExitRuntime;
       break;
     }
-    if (n > 0 && (fds[1].revents & POLLIN) && !Drain(notif_fd_, false)) {
-      rc = kExitRuntime;
-      break;
-    }
+    JudgeQueued();
     Tick();
     if (o_.max_seconds > 0 && MonotonicSeconds() - start > o_.max_seconds) {
       log_.Line("time limit reached, stopping");
@@ -1650,10 +1720,14 @@ int Monitor::Run() {
   }
   // Let restores in progress finish: their events still need answers.
   while (!jobs_.empty() || !pending_.empty()) {
-    pollfd fds[2] = {{content_fd_, POLLIN, 0}, {notif_fd_, POLLIN, 0}};
-    poll(fds, 2, 10);
+    pollfd fds[4] = {{perm_fd_, POLLIN, 0},
+                     {close_fd_, POLLIN, 0},
+                     {notif_fd_, POLLIN, 0},
+                     {signal_fd_, POLLIN, 0}};
+    poll(fds, 4, 10);
     ReadSignals();  // lease breaks (a stop request is already being honoured)
-    if (!Drain(content_fd_, true) || !Drain(notif_fd_, false)) break;
+    if (!DrainAll()) break;
+    JudgeQueued();
     Tick();
   }
   const Stats& st = stats_;
@@ -1670,6 +1744,7 @@ int Monitor::Run() {
                {"lease_breaks", st.lease_breaks},
                {"lease_suspensions", st.lease_suspensions},
                {"boosts", st.boosts},
+               {"wakeups", st.wakeups},
                {"processes", st.processes},
                {"answer_us_mean", st.opens ? st.answer_seconds / double(st.opens) * 1e6 : 0.0},
                {"answer_us_max", st.answer_max * 1e6},

@@ -15,6 +15,8 @@
 #include <signal.h>
 #include <sys/fanotify.h>
 #include <sys/mount.h>
+#include <sys/resource.h>
+#include <sys/signalfd.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -101,19 +103,23 @@ class ScratchFs {
   bool mounted_ = false;
 };
 
-// The floor: a listener that marks the same directories with the same events as vigie watch,
-// and allows every open at once. What a workload loses under it is the cost of the permission
-// round trips themselves, which no work saved inside vigie can remove.
+// The floor: a listener with vigie watch's mechanism and none of its work. With leases (vigie's
+// default), it leases every file of the tree, marks the directories for the same events as
+// vigie (close-writes, names), releases a broken lease at once and drops every event. Without
+// (`--watch-arg --max-leases --watch-arg 0`), it marks the directories for permission events on
+// every open, as vigie then does, and allows each at once. What a workload loses under it is the
+// cost of the kernel's notifications and round trips themselves, which no work saved inside
+// vigie can remove.
 class Floor {
  public:
-  bool Start(const std::string& tree) {
+  bool Start(const std::string& tree, bool leases) {
     int ready[2];
     if (pipe2(ready, O_CLOEXEC) != 0) return false;
     pid_ = fork();
     if (pid_ < 0) return false;
     if (pid_ == 0) {
       close(ready[0]);
-      Serve(tree, ready[1]);
+      Serve(tree, leases, ready[1]);
       _exit(0);
     }
     close(ready[1]);
@@ -132,30 +138,54 @@ class Floor {
   ~Floor() { Stop(); }
 
  private:
-  static void Serve(const std::string& tree, int ready) {
+  static void Serve(const std::string& tree, bool leases, int ready) {
     int content = fanotify_init(FAN_CLASS_CONTENT | FAN_CLOEXEC | FAN_NONBLOCK | FAN_REPORT_TID,
                                 O_RDONLY | O_LARGEFILE | O_CLOEXEC | O_NOATIME);
     int names = fanotify_init(
         FAN_CLASS_NOTIF | FAN_CLOEXEC | FAN_NONBLOCK | FAN_REPORT_DFID_NAME | FAN_REPORT_TID,
         O_RDONLY | O_CLOEXEC);
     if (content < 0 || names < 0) return;
+    int signo = SIGRTMIN + 3;
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, signo);
+    sigprocmask(SIG_BLOCK, &set, nullptr);
+    int breaks = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+    if (breaks < 0) return;
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
+      rl.rlim_cur = rl.rlim_max;
+      setrlimit(RLIMIT_NOFILE, &rl);
+    }
     std::vector<std::string> dirs{tree};
     std::error_code ec;
     for (auto it = fs::recursive_directory_iterator(tree, ec); !ec && it != fs::end(it);
-         it.increment(ec))
-      if (it->is_directory(ec) && !it->is_symlink(ec)) dirs.push_back(it->path());
+         it.increment(ec)) {
+      if (it->is_symlink(ec)) continue;
+      if (it->is_directory(ec)) dirs.push_back(it->path());
+      if (!leases || !it->is_regular_file(ec)) continue;
+      int fd = open(it->path().c_str(), O_RDONLY | O_NOATIME | O_NONBLOCK | O_CLOEXEC);
+      if (fd >= 0 && (fcntl(fd, F_SETSIG, signo) != 0 || fcntl(fd, F_SETLEASE, F_RDLCK) != 0))
+        close(fd);
+    }
+    uint64_t content_mask = FAN_CLOSE_WRITE | FAN_EVENT_ON_CHILD | (leases ? 0 : FAN_OPEN_PERM);
     for (const std::string& d : dirs) {
-      fanotify_mark(content, FAN_MARK_ADD | FAN_MARK_ONLYDIR,
-                    FAN_OPEN_PERM | FAN_CLOSE_WRITE | FAN_EVENT_ON_CHILD, AT_FDCWD, d.c_str());
+      fanotify_mark(content, FAN_MARK_ADD | FAN_MARK_ONLYDIR, content_mask, AT_FDCWD, d.c_str());
       fanotify_mark(names, FAN_MARK_ADD | FAN_MARK_ONLYDIR,
                     FAN_CREATE | FAN_DELETE | FAN_RENAME | FAN_ONDIR, AT_FDCWD, d.c_str());
     }
     (void)!write(ready, "y", 1);
     alignas(fanotify_event_metadata) char buf[64 * 1024];
     for (;;) {
-      pollfd fds[2] = {{content, POLLIN, 0}, {names, POLLIN, 0}};
-      if (poll(fds, 2, -1) < 0) continue;
+      pollfd fds[3] = {{content, POLLIN, 0}, {names, POLLIN, 0}, {breaks, POLLIN, 0}};
+      if (poll(fds, 3, -1) < 0) continue;
+      signalfd_siginfo si[16];
       ssize_t n;
+      while ((n = read(breaks, si, sizeof si)) > 0)
+        for (ssize_t i = 0; i < n / ssize_t(sizeof si[0]); ++i) {
+          fcntl(si[i].ssi_fd, F_SETLEASE, F_UNLCK);
+          close(si[i].ssi_fd);
+        }
       while ((n = read(content, buf, sizeof buf)) > 0) {
         auto* md = reinterpret_cast<fanotify_event_metadata*>(buf);
         for (; FAN_EVENT_OK(md, n); md = FAN_EVENT_NEXT(md, n)) {
@@ -178,6 +208,17 @@ enum class Under { kPlain, kFloor, kWatch };
 std::vector<std::string> g_watch_args;  // --watch-arg
 bool g_print_stats = false;  // VIGIE_BENCH_STATS: the exit statistics of each watched run
 
+// Whether vigie runs with leases (its default), so that the floor takes them too.
+bool FloorLeases() {
+  for (size_t i = 0; i < g_watch_args.size(); ++i) {
+    const std::string& a = g_watch_args[i];
+    if (a == "--max-leases=0" ||
+        (a == "--max-leases" && i + 1 < g_watch_args.size() && g_watch_args[i + 1] == "0"))
+      return false;
+  }
+  return true;
+}
+
 // One timed run of a workload on a fresh setup; returns seconds, or -1 when it failed. A
 // watched run adds vigie's CPU seconds to `vigie_cpu` and its permission events to `opens`.
 double TimeOnce(const Benign& b, const std::string& base, Under under, bool* stopped,
@@ -197,7 +238,7 @@ double TimeOnce(const Benign& b, const std::string& base, Under under, bool* sto
     fprintf(stderr, "watch failed: %s\n", err.c_str());
     return -1;
   }
-  if (under == Under::kFloor && !floor.Start(tree)) {
+  if (under == Under::kFloor && !floor.Start(tree, FloorLeases())) {
     fprintf(stderr, "floor listener failed\n");
     return -1;
   }
@@ -334,8 +375,8 @@ int main(int argc, char** argv) {
       fprintf(stderr, "%s", w.Stderr().c_str());
     }
   }
-  // Each run is a triple in rotating order: plain, under the floor listener (permission events
-  // answered at once), and under vigie watch. Slowdown: the median over the triples of the
+  // Each run is a triple in rotating order: plain, under the floor listener (vigie's leases and
+  // marks, no work), and under vigie watch. Slowdown: the median over the triples of the
   // ratio to the plain run of the same triple (so a machine that drifts slower or faster
   // affects both), for the floor and for vigie. Per open: the wall time vigie adds per
   // permission event.

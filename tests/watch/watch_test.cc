@@ -297,6 +297,50 @@ TEST_F(WatchTest, ReadsOfLeasedFilesAreNotPermissionEvents) {
   }
 }
 
+// Events nobody waits on (creations, close-writes) wake vigie in batches, not one by one.
+TEST_F(WatchTest, CalmEventsAreReadInBatches) {
+  Watcher w;
+  std::string err;
+  ASSERT_TRUE(w.Start({tree_}, {}, &err)) << err;
+  Workload maker;
+  maker.Start({"/bin/sh", "-c", "mkdir batch && cd batch && for i in $(seq 300); do : > f$i; done"},
+              base_ + "/maker.out", tree_);
+  ASSERT_TRUE(maker.Wait(30));
+  EXPECT_EQ(maker.code(), 0);
+  usleep(100000);
+  EXPECT_EQ(w.Stop(), 0);
+  nlohmann::json st = ExitStats(w);
+  ASSERT_FALSE(st.is_null()) << w.Stderr();
+  int events = st.value("name_events", 0) + st.value("close_writes", 0);
+  EXPECT_GE(events, 600) << st.dump();
+  EXPECT_LE(st.value("wakeups", 9999) * 4, events) << st.dump();
+}
+
+// A file with a permission mark of its own that is read is leased then, even when no
+// close-write will ever lease it: here a hard link into the tree of a file written outside it.
+// Its first read is a permission event, the next ones are not.
+TEST_F(WatchTest, AFileReadOnceIsLeased) {
+  std::string outside = base_ + "/outside.txt", inside = tree_ + "/linked.txt";
+  std::ofstream(outside) << "a file written outside the tree, linked into it\n";
+  Watcher w;
+  std::string err;
+  ASSERT_TRUE(w.Start({tree_}, {}, &err)) << err;
+  ASSERT_EQ(link(outside.c_str(), inside.c_str()), 0);
+  usleep(300000);  // the creation is read, the link marked
+  Workload reader;
+  reader.Start({"/bin/sh", "-c",
+                "for i in 1 2 3 4 5 6 7 8 9 10; do cat linked.txt >/dev/null; "
+                "sleep 0.02; done"},
+               base_ + "/reader.out", tree_);
+  ASSERT_TRUE(reader.Wait(30));
+  EXPECT_EQ(reader.code(), 0);
+  EXPECT_EQ(w.Stop(), 0);
+  nlohmann::json st = ExitStats(w);
+  ASSERT_FALSE(st.is_null()) << w.Stderr();
+  EXPECT_GE(st.value("opens", 0), 1) << st.dump();
+  EXPECT_LE(st.value("opens", 99), 2) << st.dump();
+}
+
 // A leased file deleted by honest work is let go: vigie keeps no deleted file open, and the
 // disk space comes back.
 TEST_F(WatchTest, DeletedLeasedFilesAreLetGo) {
