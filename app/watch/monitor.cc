@@ -725,7 +725,7 @@ void Monitor::OnBreakerOpen(const fanotify_event_metadata* md) {
     log_.Line("writer of " + b.path + ": pid " + std::to_string(p->info.pid) + ", actor " +
               std::to_string(a->id));
   if (store_.Reassign(kUnattributed, a->id, st.st_dev, st.st_ino) ||
-      store_.Find(a->id, st.st_dev, st.st_ino))
+      store_.FindFile(a->id, md->fd, st))
     return;
   // A second writer through the same break: what the file holds now, as a permission event
   // would have kept it.
@@ -979,7 +979,7 @@ uint32_t Monitor::OnOpenPerm(const fanotify_event_metadata* md, bool* kept) {
   }
   // A file already copied for this actor needs nothing more, whatever the open; one already
   // held needs nothing for a read.
-  const StoreEntry* kept_entry = store_.Find(a->id, st.st_dev, st.st_ino);
+  const StoreEntry* kept_entry = store_.FindFile(a->id, md->fd, st);
   if (kept_entry && kept_entry->copy) return FAN_ALLOW;
   // An empty file has nothing to copy, whatever the open intends (O_TRUNC truncates after this
   // check); a read changes nothing. Both are allowed at once and recorded after the answer
@@ -1085,7 +1085,10 @@ void Monitor::OnCloseWrite(int fd, pid_t tid, const struct stat& st, const std::
   // or a truncate(2), which opens nothing): this writer's.
   if (store_.Reassign(kUnattributed, a->id, st.st_dev, st.st_ino))
     a->rewriting.insert({st.st_dev, st.st_ino});
-  const StoreEntry* e = store_.Find(a->id, st.st_dev, st.st_ino);
+  bool stale = false;
+  const StoreEntry* e = store_.FindFile(a->id, fd, st, &stale);
+  // A copy of an earlier file that had this inode number: this one is new.
+  if (stale) a->rewriting.erase({st.st_dev, st.st_ino});
   bool rewritten = (e && e->copy) || a->rewriting.count({st.st_dev, st.st_ino});
   // A new file deleted already (a journal, a temporary) is neither a note left behind nor the
   // copy that replaces an original: nothing to judge.
@@ -1333,9 +1336,9 @@ void Monitor::StartRestore(Actor& a) {
       std::string msg;
       store_.Secure(a.id, e->dev, e->ino, &msg);
     }
-    const StoreEntry* now = store_.Find(a.id, e->dev, e->ino);
-    if (!now) continue;
-    StoreEntry copy = *now;
+    // The entry itself (Secure changed it in place): a lookup by inode number could find
+    // another file's.
+    StoreEntry copy = *e;
     auto o = origin.find(copy.path);
     if (o != origin.end()) copy.path = o->second;
     if (!targets.insert(copy.path).second) continue;

@@ -22,6 +22,23 @@ double MonotonicSeconds() {
   return double(ts.tv_sec) + double(ts.tv_nsec) / 1e9;
 }
 
+namespace {
+
+// The file handle of the inode open at `fd`: its number and generation on the file systems that
+// export them (ext4, xfs, btrfs, tmpfs...); empty elsewhere.
+std::string FileHandleOf(int fd) {
+  alignas(file_handle) char buf[sizeof(file_handle) + MAX_HANDLE_SZ];
+  auto* fh = reinterpret_cast<file_handle*>(buf);
+  fh->handle_bytes = MAX_HANDLE_SZ;
+  int mount_id;
+  if (name_to_handle_at(fd, "", fh, &mount_id, AT_EMPTY_PATH) != 0) return {};
+  std::string h(reinterpret_cast<const char*>(&fh->handle_type), sizeof fh->handle_type);
+  h.append(reinterpret_cast<const char*>(fh->f_handle), fh->handle_bytes);
+  return h;
+}
+
+}  // namespace
+
 Store::Store(std::string dir, uint64_t budget_bytes, Logger log)
     : dir_(std::move(dir)), budget_(budget_bytes), log_(std::move(log)) {}
 
@@ -155,6 +172,7 @@ Store::Result Store::KeepImpl(uint64_t actor, int fd, const struct stat& st,
                               std::string* msg) {
   Key key{actor, st.st_dev, st.st_ino};
   auto found = by_inode_.find(key);
+  if (found != by_inode_.end() && !Current(found, fd)) found = by_inode_.end();
   if (found != by_inode_.end()) {
     StoreEntry& e = entries_[found->second];
     if (e.copy || !copy) return Result::kAlready;
@@ -209,6 +227,7 @@ Store::Result Store::KeepImpl(uint64_t actor, int fd, const struct stat& st,
     e.copy = true;
     used_ += e.size;
   }
+  if (e.copy) e.handle = FileHandleOf(fd);
   e.id = next_id_++;
   if (found != by_inode_.end()) {
     // Upgrade of a held file to a copy: the first-seen path stays the restore target.
@@ -261,6 +280,7 @@ Store::Result Store::Secure(uint64_t actor, dev_t dev, ino_t ino, std::string* m
     *msg = r == Result::kNoSpace ? "store: no space left on device" : "store: copy failed";
     return r;
   }
+  e.handle = FileHandleOf(e.held_fd);
   close(e.held_fd);
   held_--;
   e.held_fd = -1;
@@ -291,6 +311,27 @@ void Store::Erase(std::map<uint64_t, StoreEntry>::iterator it) {
   entries_.erase(it);
 }
 
+bool Store::Current(std::map<Key, uint64_t>::iterator it, int fd) {
+  auto e = entries_.find(it->second);
+  if (e == entries_.end() || !e->second.copy || e->second.handle.empty()) return true;
+  std::string now = FileHandleOf(fd);
+  if (now.empty() || now == e->second.handle) return true;
+  by_inode_.erase(it);
+  return false;
+}
+
+const StoreEntry* Store::FindFile(uint64_t actor, int fd, const struct stat& st, bool* stale) {
+  if (stale) *stale = false;
+  auto it = by_inode_.find(Key{actor, st.st_dev, st.st_ino});
+  if (it == by_inode_.end()) return nullptr;
+  if (!Current(it, fd)) {
+    if (stale) *stale = true;
+    return nullptr;
+  }
+  auto e = entries_.find(it->second);
+  return e == entries_.end() ? nullptr : &e->second;
+}
+
 const StoreEntry* Store::Find(uint64_t actor, dev_t dev, ino_t ino) const {
   auto it = by_inode_.find(Key{actor, dev, ino});
   if (it == by_inode_.end()) return nullptr;
@@ -302,17 +343,26 @@ bool Store::Reassign(uint64_t from, uint64_t to, dev_t dev, ino_t ino) {
   auto it = by_inode_.find(Key{from, dev, ino});
   if (it == by_inode_.end()) return false;
   uint64_t id = it->second;
+  StoreEntry& moving = entries_[id];
   if (auto held = by_inode_.find(Key{to, dev, ino}); held != by_inode_.end()) {
-    // Only a held descriptor gives way to the copy (which keeps the path first seen).
     auto old = entries_.find(held->second);
-    if (old == entries_.end() || old->second.copy) return false;
-    std::string path = old->second.path;
-    Erase(old);
-    entries_[id].path = path;
+    if (old == entries_.end()) return false;
+    if (old->second.copy && !moving.handle.empty() && !old->second.handle.empty() &&
+        old->second.handle != moving.handle) {
+      // A copy of an earlier file that had the inode number: no longer found by it.
+      by_inode_.erase(held);
+    } else if (old->second.copy) {
+      return false;
+    } else {
+      // Only a held descriptor gives way to the copy (which keeps the path first seen).
+      std::string path = old->second.path;
+      Erase(old);
+      moving.path = path;
+    }
   }
   by_inode_.erase(it);  // erasing the other key left `it` valid
   by_inode_[Key{to, dev, ino}] = id;
-  entries_[id].actor = to;
+  moving.actor = to;
   return true;
 }
 

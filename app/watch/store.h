@@ -52,7 +52,11 @@ struct StoreEntry {
   bool in_memory = false;
   bool cloned = false;
   bool orphaned = false;  // held, and deleted from the tree (counted in the budget)
-  double time = 0;        // seconds, monotonic
+  // The file handle of a copied inode (its number and generation, as name_to_handle_at gives
+  // it; empty where the file system has none). Once the file is gone its inode number may be
+  // given to a new file: the handle tells them apart. (A held descriptor pins its inode.)
+  std::string handle;
+  double time = 0;  // seconds, monotonic
 };
 
 class Store {
@@ -82,7 +86,13 @@ class Store {
   bool Orphaned(uint64_t actor, dev_t dev, ino_t ino);
   // Releases the deleted files held for `actor` (its disk space comes back).
   void DropOrphans(uint64_t actor);
+  // The entry of `actor` for an inode, by number. Only for inodes that cannot have been
+  // reused since (held, or open): FindFile checks a copy against the file.
   const StoreEntry* Find(uint64_t actor, dev_t dev, ino_t ino) const;
+  // The entry of `actor` for the file open at `fd` (status `st`). A copy of an earlier file that
+  // had the same inode number is no longer found by number (`*stale` then, when given); it is
+  // still restored with the actor's other entries.
+  const StoreEntry* FindFile(uint64_t actor, int fd, const struct stat& st, bool* stale = nullptr);
   // Gives the entry of `from` for an inode to `to` (a copy taken before its owner was known).
   // False when `from` has none, or `to` has a copy already (a held descriptor gives way).
   bool Reassign(uint64_t from, uint64_t to, dev_t dev, ino_t ino);
@@ -143,6 +153,9 @@ class Store {
     auto operator<=>(const Key&) const = default;
   };
   std::map<Key, uint64_t> by_inode_;
+  // Whether the entry indexed at `it` is of the file open at `fd`; if not (a copy of an earlier
+  // file with the same inode number), the index lets go of it.
+  bool Current(std::map<Key, uint64_t>::iterator it, int fd);
 };
 
 double MonotonicSeconds();

@@ -97,6 +97,49 @@ TEST_F(StoreTest, ReassignGivesACopyToItsOwner) {
   EXPECT_EQ(Read(path), orig);
 }
 
+// Once a copied file is gone, its inode number may be given to a new file. The copy must not be
+// taken for the new file's (it would be compared with it, and spare the new file its own copy),
+// and it must still be restored. Here the new file is another file given the old inode number.
+TEST_F(StoreTest, ACopyIsNotTakenForANewFileWithItsInodeNumber) {
+  Store s(root_ + "/store", 1 << 20, logger_);
+  s.set_memory_budget(1 << 20);
+  std::string err, msg;
+  ASSERT_TRUE(s.Init(&err)) << err;
+  struct stat old_st, new_st;
+  std::string old_path = root_ + "/tree/old.txt", new_path = root_ + "/tree/new.txt";
+  int old_fd = OpenNew(old_path, ForgeText(1, 3000), &old_st);
+  int new_fd = OpenNew(new_path, ForgeText(2, 4000), &new_st);
+  ASSERT_EQ(s.Keep(7, old_fd, old_st, old_path, true, &msg), Store::Result::kKept);
+  // The new file as the monitor would see it after the reuse: the old inode number.
+  struct stat reused = new_st;
+  reused.st_ino = old_st.st_ino;
+  EXPECT_NE(s.FindFile(7, old_fd, old_st), nullptr);
+  bool stale = false;
+  EXPECT_EQ(s.FindFile(7, new_fd, reused, &stale), nullptr);
+  EXPECT_TRUE(stale);
+  EXPECT_EQ(s.Find(7, old_st.st_dev, old_st.st_ino), nullptr);
+  // The new file gets a copy of its own, found by number from now on.
+  ASSERT_EQ(s.Keep(7, new_fd, reused, new_path, true, &msg), Store::Result::kKept);
+  const StoreEntry* e = s.FindFile(7, new_fd, reused);
+  ASSERT_NE(e, nullptr);
+  EXPECT_EQ(e->path, new_path);
+  // Both are restored with the actor's entries.
+  EXPECT_EQ(s.EntriesOf(7).size(), 2u);
+  // A copy taken at a lease break (unattributed) goes to its writer past the stale copy.
+  Store t(root_ + "/store2", 1 << 20, logger_);
+  t.set_memory_budget(1 << 20);
+  ASSERT_TRUE(t.Init(&err)) << err;
+  ASSERT_EQ(t.Keep(7, old_fd, old_st, old_path, true, &msg), Store::Result::kKept);
+  ASSERT_EQ(t.Keep(0, new_fd, reused, new_path, true, &msg), Store::Result::kKept);
+  EXPECT_TRUE(t.Reassign(0, 7, old_st.st_dev, old_st.st_ino));
+  e = t.FindFile(7, new_fd, reused);
+  ASSERT_NE(e, nullptr);
+  EXPECT_EQ(e->path, new_path);
+  EXPECT_EQ(t.EntriesOf(7).size(), 2u);
+  close(old_fd);
+  close(new_fd);
+}
+
 TEST_F(StoreTest, HeldFileSurvivesDeletion) {
   Store s(root_ + "/store", 1 << 20, logger_);
   std::string err, msg;

@@ -206,7 +206,8 @@ class Floor {
 enum class Under { kPlain, kFloor, kWatch };
 
 std::vector<std::string> g_watch_args;  // --watch-arg
-bool g_print_stats = false;  // VIGIE_BENCH_STATS: the exit statistics of each watched run
+// VIGIE_BENCH_STATS: the exit statistics of each watched run, and its evidence and lease events.
+bool g_print_stats = false;
 
 // Whether vigie runs with leases (its default), so that the floor takes them too.
 bool FloorLeases() {
@@ -256,6 +257,10 @@ double TimeOnce(const Benign& b, const std::string& base, Under under, bool* sto
       if (e.value("event", "") == "exit" && e.contains("stats")) {
         *opens += e["stats"].value("opens", 0.0);
         if (g_print_stats) fprintf(stderr, "%s: %s\n", b.name.c_str(), e["stats"].dump().c_str());
+      } else if (g_print_stats &&
+                 (e.value("event", "") == "evidence" || e.value("event", "") == "leases")) {
+        // Why an honest workload lost the fast path (evidence needs --watch-arg --verbose).
+        fprintf(stderr, "%s: %s\n", b.name.c_str(), e.dump().c_str());
       }
   }
   if (!finished || !job.exited() || job.code() != 0) {
