@@ -274,7 +274,11 @@ class Monitor {
   int Setup();
   // Marks the directories below `root`; with `files` (a directory that appeared under
   // Leases::Scheme::kPerFile) also marks the files already in them.
-  void MarkTree(const std::string& root, bool files = false);
+  // With `lease`, the files (of a directory just created or moved in, never seen) are leased
+  // where they can be, and marked where they cannot.
+  void MarkTree(const std::string& root, bool files = false, bool lease = false);
+  // Leases the regular file found at `path` when this thread may open it. False otherwise.
+  bool LeaseFound(const std::string& path);
   // Under Leases::Scheme::kPerFile: the opens of the file at `path` (or open at `fd`) become
   // permission events. The inodes marked are noted: this thread must never open one itself.
   void MarkFile(const std::string& path);
@@ -633,13 +637,39 @@ void Monitor::NoteMarked(dev_t dev, ino_t ino) {
   if (marked_.size() < 4000000) marked_.insert({dev, ino});
 }
 
-void Monitor::MarkTree(const std::string& root, bool files) {
+void Monitor::MarkTree(const std::string& root, bool files, bool lease) {
   WalkTree(
       root, store_.dir(), [this](const std::string& dir) { return MarkDir(dir); },
       [&](const std::string& path, unsigned char) {
-        if (files && !PerDirectory()) MarkFile(path);
+        if (files && !PerDirectory() && !(lease && LeaseFound(path))) MarkFile(path);
         return true;
       });
+}
+
+bool Monitor::LeaseFound(const std::string& path) {
+  // Only where opening a file costs this thread no permission event: per file, not suspended
+  // (the directories carry no FAN_OPEN_PERM), and an inode without a mark of this monitor.
+  if (!leases_ || PerDirectory() || leases_suspended_ || leases_->size() >= o_.max_leases ||
+      decoys_.count(path))
+    return false;
+  // Looked at through O_PATH (no open hook runs), then opened through that very descriptor:
+  // the inode checked is the inode opened, whatever happens to the name meanwhile.
+  int at = open(path.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC);
+  if (at < 0) return false;
+  struct stat st;
+  bool leased = false;
+  if (fstat(at, &st) == 0 && S_ISREG(st.st_mode) && st.st_nlink > 0 &&
+      !marked_.count({st.st_dev, st.st_ino}) && !leases_->ByInode(st.st_dev, st.st_ino)) {
+    char self[64];
+    snprintf(self, sizeof self, "/proc/self/fd/%d", at);
+    int fd = open(self, O_RDONLY | O_NOATIME | O_NONBLOCK | O_CLOEXEC);
+    if (fd >= 0) {
+      leased = leases_->Adopt(fd, st, path);
+      if (!leased) close(fd);
+    }
+  }
+  close(at);
+  return leased;
 }
 
 bool Monitor::LeaseTree(const std::string& root) {
@@ -1143,9 +1173,9 @@ void Monitor::OnNotif(const fanotify_event_metadata* md) {
   }
   bool is_dir = md->mask & FAN_ONDIR;
   if (is_dir) {
-    if ((md->mask & FAN_CREATE) && !path1.empty()) MarkTree(path1, true);
+    if ((md->mask & FAN_CREATE) && !path1.empty()) MarkTree(path1, true, true);
     // Moved in from outside the trees.
-    if ((md->mask & FAN_RENAME) && path1.empty() && !path2.empty()) MarkTree(path2, true);
+    if ((md->mask & FAN_RENAME) && path1.empty() && !path2.empty()) MarkTree(path2, true, true);
     if ((md->mask & FAN_RENAME) && !path1.empty() && !path2.empty()) {
       for (auto& [k, v] : dir_by_handle_)
         if (Inside(v, path1)) v = path2 + v.substr(path1.size());

@@ -316,6 +316,30 @@ TEST_F(WatchTest, CalmEventsAreReadInBatches) {
   EXPECT_LE(st.value("wakeups", 9999) * 4, events) << st.dump();
 }
 
+// The files of a directory that comes into the tree (made elsewhere and moved in, or filled
+// before vigie sees its creation) are leased as soon as the directory is seen: reading them
+// costs no permission event.
+TEST_F(WatchTest, FilesOfADirectoryMovedInAreLeased) {
+  std::string outside = base_ + "/incoming";
+  std::filesystem::create_directories(outside);
+  for (int i = 0; i < 5; ++i)
+    std::ofstream(outside + "/f" + std::to_string(i) + ".txt") << "file " << i << "\n";
+  Watcher w;
+  std::string err;
+  ASSERT_TRUE(w.Start({tree_}, {}, &err)) << err;
+  ASSERT_EQ(rename(outside.c_str(), (tree_ + "/incoming").c_str()), 0);
+  usleep(300000);  // the move is read, the directory marked, its files leased
+  Workload reader;
+  reader.Start({"/bin/sh", "-c", "cat incoming/* incoming/* >/dev/null"}, base_ + "/reader.out",
+               tree_);
+  ASSERT_TRUE(reader.Wait(30));
+  EXPECT_EQ(reader.code(), 0);
+  EXPECT_EQ(w.Stop(), 0);
+  nlohmann::json st = ExitStats(w);
+  ASSERT_FALSE(st.is_null()) << w.Stderr();
+  EXPECT_EQ(st.value("opens", -1), 0) << st.dump();
+}
+
 // A file with a permission mark of its own that is read is leased then, even when no
 // close-write will ever lease it: here a hard link into the tree of a file written outside it.
 // Its first read is a permission event, the next ones are not.
