@@ -261,7 +261,7 @@ class Monitor {
     uint64_t lease_breaks = 0;  // of which broken by a writer
     uint64_t lease_suspensions = 0;
     uint64_t boosts = 0;   // times the priority was raised
-    uint64_t wakeups = 0;  // returns from the wait with something to read
+    uint64_t wakeups = 0;  // returns from the wait (for events, or at a timeout)
   };
   // A lease broken by a writer not yet named (see leases.h).
   struct Break {
@@ -1721,7 +1721,7 @@ int Monitor::Run() {
     if (batching) wait = std::min(wait, batch_until_ - now);
     timespec ts{time_t(wait), long((wait - double(time_t(wait))) * 1e9)};
     int n = ppoll(fds, 4, &ts, nullptr);
-    stats_.wakeups += n > 0;
+    stats_.wakeups++;
     if (n < 0 && errno != EINTR) {
       log_.Line(std::string("fatal: poll: ") + std::strerror(errno));
       rc = kExitRuntime;
