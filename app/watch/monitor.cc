@@ -54,6 +54,10 @@ constexpr int64_t kReadWhole = 64 * 1024;
 constexpr uint64_t kPermDirMask = FAN_OPEN_PERM | FAN_EVENT_ON_CHILD;
 constexpr uint64_t kCloseDirMask = FAN_CLOSE_WRITE | FAN_EVENT_ON_CHILD;
 constexpr uint64_t kNotifMask = FAN_CREATE | FAN_DELETE | FAN_RENAME | FAN_ONDIR;
+// Inodes noted as marked (past it, no file is opened by LeaseFound: the set is incomplete).
+constexpr size_t kMaxMarkedNoted = 4000000;
+// Judgements that come before a waiting permission event, per round of the run loop.
+constexpr size_t kMaxDueJudgements = 32;
 // While calm, close-writes and name events are read at most once per this many seconds.
 constexpr double kBatchSeconds = 0.002;
 
@@ -269,6 +273,7 @@ class Monitor {
     std::string path;
     double time;
     std::set<pid_t> perm_tids;  // threads whose opens since were permission events
+    bool named = false;         // a writer's FAN_OPEN was read
   };
 
   int Setup();
@@ -301,7 +306,7 @@ class Monitor {
   // No suspect about (leases not suspended, no conviction or restore in progress, no evidence
   // for --lease-calm seconds): the queues nobody waits on may be read in batches.
   bool Calm() const {
-    return !leases_suspended_ && pending_.empty() && jobs_.empty() &&
+    return !leases_suspended_ && !suspect_alive_ && pending_.empty() && jobs_.empty() &&
            MonotonicSeconds() - last_suspend_ > o_.lease_calm_seconds;
   }
   // Decides a permission event. A read-only open, or any open of an empty file, is allowed at
@@ -373,8 +378,10 @@ class Monitor {
   // The fanotify groups: permission events (and nothing else: someone waits on each), content
   // events nobody waits on (close-writes, the open that names a lease's breaker), names.
   int perm_fd_ = -1, close_fd_ = -1, notif_fd_ = -1, signal_fd_ = -1;
-  double batch_until_ = 0;   // close_fd_ and notif_fd_ wait until then, while calm
-  size_t closes_added_ = 0;  // close-writes queued since the last JudgeQueued
+  double batch_until_ = 0;       // close_fd_ and notif_fd_ wait until then, while calm
+  bool draining_close_ = false;  // OnOpenPerm reads the close queue (not again from within)
+  bool suspect_alive_ = false;   // an actor with evidence, not convicted (updated by Tick)
+  size_t closes_added_ = 0;      // close-writes queued since the last JudgeQueued
   size_t dirs_marked_ = 0;
   bool dir_cap_warned_ = false;
   std::unordered_map<std::string, std::string> dir_by_handle_;
@@ -423,6 +430,7 @@ int Monitor::Setup() {
   main_tid_ = gettid();
   guard_.confine_to = o_.confine_to;
   model_.on_evidence = [this](const Actor& a, const Evidence& e) {
+    suspect_alive_ = true;
     // Evidence ends the fast path: from now on every open is a permission event again.
     SuspendLeases("evidence against actor " + std::to_string(a.id));
     if (Actor* mutable_actor = model_.Find(a.id)) FillCmdlines(*mutable_actor);
@@ -595,6 +603,10 @@ bool Monitor::MarkDir(const std::string& dir) {
     fanotify_mark(group, FAN_MARK_REMOVE | FAN_MARK_ONLYDIR, mask, AT_FDCWD, dir.c_str());
   };
   if (DirsChecked() && !mark(perm_fd_, kPermDirMask)) return false;
+  // A directory that left the trees while checked and came back keeps its old mark (the
+  // suspension's removal went by its old path): without removing it, an open there by this
+  // thread (LeaseFound) would wait on itself.
+  if (!DirsChecked()) unmark(perm_fd_, kPermDirMask);
   if (!mark(close_fd_, kCloseDirMask)) {
     if (DirsChecked()) unmark(perm_fd_, kPermDirMask);
     return false;
@@ -634,7 +646,7 @@ void Monitor::MarkFd(int fd, const struct stat& st) {
 }
 
 void Monitor::NoteMarked(dev_t dev, ino_t ino) {
-  if (marked_.size() < 4000000) marked_.insert({dev, ino});
+  if (marked_.size() < kMaxMarkedNoted) marked_.insert({dev, ino});
 }
 
 void Monitor::MarkTree(const std::string& root, bool files, bool lease) {
@@ -650,7 +662,7 @@ bool Monitor::LeaseFound(const std::string& path) {
   // Only where opening a file costs this thread no permission event: per file, not suspended
   // (the directories carry no FAN_OPEN_PERM), and an inode without a mark of this monitor.
   if (!leases_ || PerDirectory() || leases_suspended_ || leases_->size() >= o_.max_leases ||
-      decoys_.count(path))
+      decoys_.count(path) || marked_.size() >= kMaxMarkedNoted)
     return false;
   // Looked at through O_PATH (no open hook runs), then opened through that very descriptor:
   // the inode checked is the inode opened, whatever happens to the name meanwhile.
@@ -741,9 +753,10 @@ void Monitor::OnBreakerOpen(const fanotify_event_metadata* md) {
   if (fstat(md->fd, &st) != 0) return;
   auto it = breaks_.find({st.st_dev, st.st_ino});
   if (it == breaks_.end()) return;
-  const Break& b = it->second;
+  Break& b = it->second;
   pid_t tid = md->pid;
   if (b.perm_tids.count(tid) || OwnThread(tid)) return;
+  b.named = true;
   Proc* p = ProcFor(tid);
   if (p->allowed) return;
   Actor* a = ActorOf(p);
@@ -754,8 +767,7 @@ void Monitor::OnBreakerOpen(const fanotify_event_metadata* md) {
   if (o_.verbose)
     log_.Line("writer of " + b.path + ": pid " + std::to_string(p->info.pid) + ", actor " +
               std::to_string(a->id));
-  if (store_.Reassign(kUnattributed, a->id, st.st_dev, st.st_ino) ||
-      store_.FindFile(a->id, md->fd, st))
+  if (store_.Reassign(kUnattributed, a->id, md->fd, st) || store_.FindFile(a->id, md->fd, st))
     return;
   // A second writer through the same break: what the file holds now, as a permission event
   // would have kept it.
@@ -1003,10 +1015,24 @@ uint32_t Monitor::OnOpenPerm(const fanotify_event_metadata* md, bool* kept) {
   }
   struct stat st;
   if (fstat(md->fd, &st) != 0 || !S_ISREG(st.st_mode)) return FAN_ALLOW;
-  if (!breaks_.empty()) {
-    auto b = breaks_.find({st.st_dev, st.st_ino});
-    if (b != breaks_.end()) b->second.perm_tids.insert(tid);
+  auto b = breaks_.find({st.st_dev, st.st_ino});
+  // The close queue holds what this opener did before (its events are queued before its next
+  // system call). It is read first when the answer depends on it: a suspect's close-writes
+  // may convict it, and the open that named the writer of a lease broken on this file must be
+  // read before a reopen by that writer (else the reopen would copy what the writer wrote,
+  // and take it for the original).
+  if ((a->score > 0 || (b != breaks_.end() && !b->second.named)) && !draining_close_) {
+    draining_close_ = true;
+    Drain(close_fd_);
+    draining_close_ = false;
+    if (a->convicted) {
+      if (o_.mode == Mode::kReportOnly) return FAN_ALLOW;
+      if (o_.mode == Mode::kKill && guard_.Allowed(p->info.pid)) kill(p->info.pid, SIGKILL);
+      return FAN_DENY;
+    }
+    b = breaks_.find({st.st_dev, st.st_ino});
   }
+  if (b != breaks_.end()) b->second.perm_tids.insert(tid);
   // A file already copied for this actor needs nothing more, whatever the open; one already
   // held needs nothing for a read.
   const StoreEntry* kept_entry = store_.FindFile(a->id, md->fd, st);
@@ -1113,8 +1139,7 @@ void Monitor::OnCloseWrite(int fd, pid_t tid, const struct stat& st, const std::
   if (decoys_.count(path)) return;
   // A copy taken at a lease break whose writer was not named yet (its FAN_OPEN still queued,
   // or a truncate(2), which opens nothing): this writer's.
-  if (store_.Reassign(kUnattributed, a->id, st.st_dev, st.st_ino))
-    a->rewriting.insert({st.st_dev, st.st_ino});
+  if (store_.Reassign(kUnattributed, a->id, fd, st)) a->rewriting.insert({st.st_dev, st.st_ino});
   bool stale = false;
   const StoreEntry* e = store_.FindFile(a->id, fd, st, &stale);
   // A copy of an earlier file that had this inode number: this one is new.
@@ -1233,8 +1258,8 @@ void Monitor::OnNotif(const fanotify_event_metadata* md) {
       return;
     }
     // Read from the store only if a new file pairs with it (the entry may be gone by then).
-    DeletedContent before{e->size, [this, id = a->id, dev = e->dev, ino = e->ino](Sample* s) {
-                            const StoreEntry* now = store_.Find(id, dev, ino);
+    DeletedContent before{e->size, [this, id = e->id](Sample* s) {
+                            const StoreEntry* now = store_.ById(id);
                             return now && Store::SampleOf(*now, s);
                           }};
     convict |= model_.Deleted(*a, path, &before);
@@ -1461,8 +1486,10 @@ void Monitor::Tick() {
   if (boosted_ && !PerDirectory() && !leases_suspended_ && now - last_backlog_ > 2.0) Boost(false);
   // Prune actors whose processes all exited and that behaved.
   std::vector<uint64_t> gone;
+  bool suspect = false;
   for (auto& [id, a] : model_.actors()) {
     if (a.convicted) continue;
+    suspect |= a.score > 0;
     bool alive = false;
     for (const auto& [pid, info] : a.procs) {
       ProcInfo cur;
@@ -1498,6 +1525,7 @@ void Monitor::Tick() {
     store_.Drop(id);
     model_.Forget(id);
   }
+  suspect_alive_ = suspect;
   if (!gone.empty()) {
     for (auto it = procs_.begin(); it != procs_.end();)
       it = model_.Find(it->second.actor) ? std::next(it) : procs_.erase(it);
@@ -1617,7 +1645,7 @@ void Monitor::JudgeQueued() {
   // stream of permission events cannot starve them), then more while nobody waits. A waiting
   // lease break comes before all but the first (its writer is blocked: the run loop handles it
   // and comes back to the rest), a waiting permission event before those not due.
-  size_t due = std::min(closes_added_, closes_.size());
+  size_t due = std::min({closes_added_, closes_.size(), kMaxDueJudgements});
   closes_added_ = 0;
   for (bool first = true; !closes_.empty(); first = false) {
     if (!first) {
@@ -1671,7 +1699,10 @@ bool Monitor::ReadSignals() {
   for (ssize_t i = 0; n > 0 && i < n / ssize_t(sizeof(signalfd_siginfo)); ++i) {
     const signalfd_siginfo& si = sis[i];
     if (int(si.ssi_signo) == lease_signo_) {
-      OnLeaseBreak(si.ssi_fd, true);
+      // A break already handled (through a deletion) may leave its signal queued, and the
+      // descriptor number may belong to another lease by now: only a breaking lease is let go.
+      if (Lease* l = leases_ ? leases_->ByFd(si.ssi_fd) : nullptr; l && Leases::Breaking(*l))
+        OnLeaseBreak(si.ssi_fd, true);
     } else if (si.ssi_signo == SIGIO) {
       // The real-time queue overflowed: look at every lease.
       if (leases_)

@@ -366,6 +366,24 @@ bool Store::Reassign(uint64_t from, uint64_t to, dev_t dev, ino_t ino) {
   return true;
 }
 
+bool Store::Reassign(uint64_t from, uint64_t to, int fd, const struct stat& st) {
+  auto it = by_inode_.find(Key{from, st.st_dev, st.st_ino});
+  // Only a copy of the file open at `fd` moves (one of an earlier file is let go by the index),
+  // and it gives way to one `to` has of that very file.
+  if (it == by_inode_.end() || !Current(it, fd)) return false;
+  if (auto held = by_inode_.find(Key{to, st.st_dev, st.st_ino});
+      held != by_inode_.end() && Current(held, fd)) {
+    auto old = entries_.find(held->second);
+    if (old == entries_.end() || old->second.copy) return false;
+  }
+  return Reassign(from, to, st.st_dev, st.st_ino);
+}
+
+const StoreEntry* Store::ById(uint64_t id) const {
+  auto e = entries_.find(id);
+  return e == entries_.end() ? nullptr : &e->second;
+}
+
 bool Store::Has(uint64_t actor) const {
   auto it = by_inode_.lower_bound(Key{actor, 0, 0});
   return it != by_inode_.end() && it->first.actor == actor;

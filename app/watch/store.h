@@ -96,6 +96,11 @@ class Store {
   // Gives the entry of `from` for an inode to `to` (a copy taken before its owner was known).
   // False when `from` has none, or `to` has a copy already (a held descriptor gives way).
   bool Reassign(uint64_t from, uint64_t to, dev_t dev, ino_t ino);
+  // The same for the file open at `fd` (status `st`): only a copy of that very file moves, and
+  // a copy of an earlier file with its inode number, on either side, no longer counts.
+  bool Reassign(uint64_t from, uint64_t to, int fd, const struct stat& st);
+  // An entry by its id (stable while the entry lives).
+  const StoreEntry* ById(uint64_t id) const;
   std::vector<const StoreEntry*> EntriesOf(uint64_t actor) const;
   // Whether `actor` has any entry (a lookup, where EntriesOf walks them all).
   bool Has(uint64_t actor) const;

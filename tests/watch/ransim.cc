@@ -206,6 +206,15 @@ bool Attack(const Options& o, const std::string& path, bool die_half,
   }
   close(fd);
   if (ok && o.mode == "rename") ok = rename(p.c_str(), (p + "." + o.ext).c_str()) == 0;
+  if (ok && o.mode == "reopen") {
+    // Encrypted in place and closed, then opened again to append a footer (a key blob and a
+    // marker, as several families leave at the end of each file).
+    int again = open(p.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
+    if (again < 0) return false;
+    std::string footer = Encrypted(std::string(256, 'k')) + "RANSIM-END";
+    ok = write(again, footer.data(), footer.size()) == ssize_t(footer.size());
+    close(again);
+  }
   return ok;
 }
 
@@ -287,7 +296,7 @@ int Usage() {
   fprintf(
       stderr,
       "usage: vigie-ransim --root DIR [--mode inplace|copy-delete|delete-copy|replace|rename|move|"
-      "intermittent|header|mmap] [--ext EXT] [--workers N] [--setsid-workers] [--notes] "
+      "intermittent|header|mmap|reopen] [--ext EXT] [--workers N] [--setsid-workers] [--notes] "
       "[--delay-ms N] "
       "[--exe tmp|deleted|renamed] [--die-after N] [--max-files N]\n");
   return 2;
@@ -323,9 +332,10 @@ int main(int argc, char** argv) {
     else
       return Usage();
   }
-  static const char* const kModes[] = {"inplace",      "copy-delete", "delete-copy",
-                                       "replace",      "rename",      "move",
-                                       "intermittent", "header",      "mmap"};
+  static const char* const kModes[] = {"inplace", "copy-delete",  "delete-copy",
+                                       "replace", "rename",       "move",
+                                       "reopen",  "intermittent", "header",
+                                       "mmap"};
   if (o.root.empty() || std::find_if(std::begin(kModes), std::end(kModes), [&](const char* m) {
                           return o.mode == m;
                         }) == std::end(kModes))

@@ -67,6 +67,9 @@ TEST_F(WatchTest, RenameAcrossDirectories) { Expect({"--mode", "move"}); }
 TEST_F(WatchTest, IntermittentEncryption) { Expect({"--mode", "intermittent"}); }
 TEST_F(WatchTest, HeaderPreservingEncryption) { Expect({"--mode", "header"}); }
 TEST_F(WatchTest, WritesThroughMmap) { Expect({"--mode", "mmap"}); }
+// Encrypted in place, closed, opened again to append a footer: the second open must not take
+// the encrypted content for the original.
+TEST_F(WatchTest, ReopenedToAppendAFooter) { Expect({"--mode", "reopen"}); }
 TEST_F(WatchTest, RansomNotes) { Expect({"--mode", "inplace", "--notes"}); }
 // The original is deleted before its copy is written, by several workers at once: each file
 // read must be recorded under its own name, although the reader runs on before vigie's
@@ -299,11 +302,12 @@ TEST_F(WatchTest, ReadsOfLeasedFilesAreNotPermissionEvents) {
 
 // Events nobody waits on (creations, close-writes) wake vigie in batches, not one by one.
 TEST_F(WatchTest, CalmEventsAreReadInBatches) {
+  std::filesystem::create_directories(tree_ + "/batch");
   Watcher w;
   std::string err;
   ASSERT_TRUE(w.Start({tree_}, {}, &err)) << err;
   Workload maker;
-  maker.Start({"/bin/sh", "-c", "mkdir batch && cd batch && for i in $(seq 300); do : > f$i; done"},
+  maker.Start({"/bin/sh", "-c", "cd batch && for i in $(seq 300); do : > f$i; done"},
               base_ + "/maker.out", tree_);
   ASSERT_TRUE(maker.Wait(30));
   EXPECT_EQ(maker.code(), 0);
@@ -312,7 +316,9 @@ TEST_F(WatchTest, CalmEventsAreReadInBatches) {
   nlohmann::json st = ExitStats(w);
   ASSERT_FALSE(st.is_null()) << w.Stderr();
   int events = st.value("name_events", 0) + st.value("close_writes", 0);
-  EXPECT_GE(events, 600) << st.dump();
+  EXPECT_GE(events, 500) << st.dump();
+  // One wake-up per two events when each is read as it comes; a few in all when batched (and
+  // the timeouts of the wait, about 5 a second).
   EXPECT_LE(st.value("wakeups", 9999) * 4, events) << st.dump();
 }
 
