@@ -337,7 +337,7 @@ int main(int argc, char** argv) {
       {"intermittent", {"--mode", "intermittent"}, {}},
       {"header-preserving", {"--mode", "header"}, {}},
       {"mmap", {"--mode", "mmap"}, {}},
-      {"reopened for a footer", {"--mode", "reopen"}, {}},
+      {"footer appended", {"--mode", "reopen"}, {}},
       {"ransom notes", {"--mode", "inplace", "--notes"}, {}},
       {"4 workers", {"--mode", "inplace", "--workers", "4"}, {}},
       {"3 setsid workers", {"--mode", "inplace", "--workers", "3", "--setsid-workers"}, {}},
