@@ -1383,13 +1383,19 @@ void Monitor::StartRestore(Actor& a) {
     origin[to] = o == origin.end() ? from : o->second;
   }
   std::set<std::string> targets;
-  for (const StoreEntry* e : store_.EntriesOf(a.id)) {
+  // By id: securing one entry may find the store directory gone and drop the lost copies.
+  std::vector<uint64_t> ids;
+  for (const StoreEntry* e : store_.EntriesOf(a.id)) ids.push_back(e->id);
+  for (uint64_t id : ids) {
+    const StoreEntry* e = store_.ById(id);
+    if (!e) continue;
     if (!e->copy) {
       struct stat st;
       if (stat(e->path.c_str(), &st) == 0 && st.st_dev == e->dev && st.st_ino == e->ino)
         continue;  // only read, still in place
       std::string msg;
       store_.Secure(a.id, e->dev, e->ino, &msg);
+      if (!(e = store_.ById(id))) continue;
     }
     // The entry itself (Secure changed it in place): a lookup by inode number could find
     // another file's.
