@@ -5,13 +5,13 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <climits>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <sstream>
-#include <vector>
+#include <string_view>
 
 namespace vigie::watch {
 namespace {
@@ -26,6 +26,9 @@ std::string ReadSmall(const std::string& path, size_t cap = 64 * 1024) {
     if (r < 0 && errno == EINTR) continue;
     if (r <= 0) break;
     out.append(buf, size_t(r));
+    // These /proc files hand out all they have to a read that asks for more: a short read is
+    // the end (one system call less than reading on to 0).
+    if (size_t(r) < sizeof buf) break;
   }
   close(fd);
   if (out.size() > cap) out.resize(cap);
@@ -51,17 +54,34 @@ bool ParseStat(const std::string& stat, ProcInfo* out, int* threads) {
       close_paren < open_paren)
     return false;
   out->comm = stat.substr(open_paren + 1, close_paren - open_paren - 1);
-  std::istringstream rest(stat.substr(close_paren + 1));
-  std::vector<std::string> f;
-  std::string tok;
-  while (rest >> tok && f.size() < 24) f.push_back(tok);
-  if (f.size() < 20) return false;
-  // f[0] is the state; fields after comm are numbered from 3 in proc(5).
-  out->ppid = pid_t(std::strtol(f[1].c_str(), nullptr, 10));
-  out->pgid = pid_t(std::strtol(f[2].c_str(), nullptr, 10));
-  out->sid = pid_t(std::strtol(f[3].c_str(), nullptr, 10));
-  out->start_time = std::strtoull(f[19].c_str(), nullptr, 10);
-  if (threads) *threads = int(std::strtol(f[17].c_str(), nullptr, 10));
+  // The fields after comm, split on spaces: f[0] is the state (field 3 in proc(5)).
+  std::string_view rest(stat);
+  rest.remove_prefix(close_paren + 1);
+  std::string_view f[20];
+  size_t n = 0;
+  while (n < 20) {
+    size_t start = rest.find_first_not_of(" \n");
+    if (start == std::string_view::npos) break;
+    rest.remove_prefix(start);
+    size_t end = std::min(rest.find_first_of(" \n"), rest.size());
+    f[n++] = rest.substr(0, end);
+    rest.remove_prefix(end);
+  }
+  if (n < 20) return false;
+  auto number = [](std::string_view v) {
+    unsigned long long x = 0;
+    bool negative = !v.empty() && v[0] == '-';
+    for (char c : v.substr(negative ? 1 : 0)) {
+      if (c < '0' || c > '9') break;
+      x = x * 10 + unsigned(c - '0');
+    }
+    return negative ? -(long long)(x) : (long long)(x);
+  };
+  out->ppid = pid_t(number(f[1]));
+  out->pgid = pid_t(number(f[2]));
+  out->sid = pid_t(number(f[3]));
+  out->start_time = uint64_t(number(f[19]));
+  if (threads) *threads = int(number(f[17]));
   return true;
 }
 
