@@ -343,9 +343,8 @@ class Monitor {
   // nothing). True when the lease took `fd` (it holds the lease).
   bool LeaseAfterWrite(int fd, const struct stat& st, const std::string& path);
   // A writer waits on the lease of `fd`: copy the file, hand it to permission events. With
-  // `settle`, when no copy could be kept, the content events queued before the break are read
-  // and the close-writes judged first, so that a writer convicted by them dies before its
-  // write.
+  // `settle`, when no copy could be kept, the close-writes queued before the break are read
+  // and judged first, so that a writer convicted by them dies before its write.
   void OnLeaseBreak(int fd, bool settle = false);
   // A FAN_OPEN of a file whose lease broke: the writer, unless a permission event came first.
   void OnBreakerOpen(const fanotify_event_metadata* md);
@@ -1698,7 +1697,7 @@ void Monitor::JudgeClose(const Later& l) {
 
 bool Monitor::ReadSignals() {
   // One read, of what is queued now: writers released here come back with their next break
-  // while the content events (their opens and close-writes, to be judged) wait, so the loop
+  // while the other events (their opens and close-writes, to be judged) wait, so the loop
   // must return to them.
   signalfd_siginfo sis[16];
   ssize_t n = read(signal_fd_, sis, sizeof sis);

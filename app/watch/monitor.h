@@ -1,20 +1,25 @@
 // The fanotify monitor: marks the watched trees, answers permission events, feeds the model,
 // and runs the response.
 //
-// Two fanotify groups watch each directory of the trees (inode marks with FAN_EVENT_ON_CHILD;
+// Three fanotify groups watch each directory of the trees (inode marks with FAN_EVENT_ON_CHILD;
 // never a mount or file-system mark, so nothing outside the trees is slowed down):
-//  - a content group (FAN_CLASS_CONTENT, thread ids) for FAN_OPEN_PERM, where the opener waits
-//    while the store keeps a copy, and FAN_CLOSE_WRITE, where the new content is judged;
-//  - a notification group (FAN_REPORT_DFID_NAME) for creations, deletions and renames, which
-//    carry names instead of descriptors. New directories are marked as they appear.
+//  - a permission group (FAN_CLASS_CONTENT, thread ids) for FAN_OPEN_PERM, where the opener
+//    waits while the store keeps a copy: on directories only when every open is checked, else
+//    on the files that are not leased (see leases.h);
+//  - a close group for FAN_CLOSE_WRITE, where the new content is judged through the event's
+//    descriptor, and the FAN_OPEN that names the writer of a broken lease;
+//  - a name group (FAN_REPORT_DFID_NAME) for creations, deletions and renames, which carry
+//    names instead of descriptors. New directories are marked as they appear.
 // The write intent of an open is not part of a fanotify event; it is read from
 // /proc/TID/syscall, whose arguments are stable while the opener is blocked on our answer. When
 // it cannot be read the open is treated as a write (a copy too many, never one too few).
 //
-// Openers wait, so permission events come first: a read-only open or an open of an empty file is
-// answered as soon as its flags are known and recorded right after; close-write judgements wait
-// until no permission event is queued (at least as many per batch as the batch brought; at once
-// for an actor that already has evidence).
+// Openers and writers waiting on a lease break come first: a read-only open or an open of an
+// empty file is answered as soon as its flags are known and recorded right after; close-write
+// judgements give way to waiting breaks and permission events (not starved: some are due at
+// every round; at once for an actor that already has evidence). While no suspect is about, the
+// close and name groups wake the monitor at most every 2 ms (a wake-up per event costs the
+// work watched a switch per event); any wake reads them all.
 //
 // Every permission event is answered: FAN_DENY only for convicted processes (and suspicious
 // ones the full store cannot protect), FAN_ALLOW otherwise, including on any internal failure.
