@@ -424,6 +424,37 @@ TEST_F(WatchTest, LeaseBreaksNameTheWriterAndLeasesResume) {
   EXPECT_EQ(st.value("lease_suspensions", 0), 1) << st.dump();
 }
 
+// A directory moved out of the tree while leases are suspended, and back in (with a file
+// written meanwhile) once they have resumed: its files are leased when it comes back, which
+// means opening them, and every open in the tree must still go through. (vigie also lifts any
+// permission mark the directory kept from the suspension before opening there; this run does
+// not leave one behind.)
+TEST_F(WatchTest, ADirectoryMovedOutAndBackAroundASuspension) {
+  std::string inside = tree_ + "/moving", outside = base_ + "/moving";
+  std::filesystem::create_directories(inside);
+  std::ofstream(inside + "/old.txt") << "there before\n";
+  Watcher w;
+  std::string err;
+  ASSERT_TRUE(w.Start({tree_}, {"--lease-calm", "2"}, &err)) << err;
+  SimReport r = RunSimulator(w, tree_, {"--mode", "inplace"}, 30);
+  ASSERT_TRUE(r.stopped_by_vigie) << w.Stderr();
+  ASSERT_EQ(rename(inside.c_str(), outside.c_str()), 0);  // suspended still (2 s of calm)
+  bool resumed = false;
+  for (double end = Now() + 15; Now() < end && !resumed; usleep(50000))
+    for (const auto& e : w.Events())
+      resumed |= e.value("event", "") == "leases" && e.contains("resumed");
+  ASSERT_TRUE(resumed) << w.Stderr();
+  std::ofstream(outside + "/new.txt") << "written outside\n";
+  usleep(200000);  // its close-write judged while outside: not leased
+  ASSERT_EQ(rename(outside.c_str(), inside.c_str()), 0);
+  usleep(300000);
+  Workload reader;
+  reader.Start({"/bin/sh", "-c", "cat moving/new.txt moving/old.txt >/dev/null"},
+               base_ + "/reader.out", tree_);
+  EXPECT_TRUE(reader.Wait(10)) << "an open in the trees hangs: " << w.Stderr();
+  EXPECT_EQ(w.Stop(), 0);
+}
+
 // truncate(2) opens nothing, so no event names the process whose break copied the file; the
 // copy goes to the process that then deletes the file, and comes back with its restore. (A
 // decoy written at the end convicts it.)
