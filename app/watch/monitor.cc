@@ -377,10 +377,9 @@ class Monitor {
   // The fanotify groups: permission events (and nothing else: someone waits on each), content
   // events nobody waits on (close-writes, the open that names a lease's breaker), names.
   int perm_fd_ = -1, close_fd_ = -1, notif_fd_ = -1, signal_fd_ = -1;
-  double batch_until_ = 0;       // close_fd_ and notif_fd_ wait until then, while calm
-  bool draining_close_ = false;  // OnOpenPerm reads the close queue (not again from within)
-  bool suspect_alive_ = false;   // an actor with evidence, not convicted (updated by Tick)
-  size_t closes_added_ = 0;      // close-writes queued since the last JudgeQueued
+  double batch_until_ = 0;      // close_fd_ and notif_fd_ wait until then, while calm
+  bool suspect_alive_ = false;  // an actor with evidence, not convicted (updated by Tick)
+  size_t closes_added_ = 0;     // close-writes queued since the last JudgeQueued
   size_t dirs_marked_ = 0;
   bool dir_cap_warned_ = false;
   std::unordered_map<std::string, std::string> dir_by_handle_;
@@ -1020,10 +1019,12 @@ uint32_t Monitor::OnOpenPerm(const fanotify_event_metadata* md, bool* kept) {
   // may convict it, and the open that named the writer of a lease broken on this file must be
   // read before a reopen by that writer (else the reopen would copy what the writer wrote,
   // and take it for the original).
-  if ((a->score > 0 || (b != breaks_.end() && !b->second.named)) && !draining_close_) {
-    draining_close_ = true;
-    Drain(close_fd_);
-    draining_close_ = false;
+  if (a->score > 0 || (b != breaks_.end() && !b->second.named)) {
+    Drain(close_fd_);  // (the close group carries no permission event: no deeper nesting)
+    // A suspect's close-writes queued before are judged too, not only those just read.
+    if (a->score > 0)
+      while (!closes_.empty()) JudgeNextClose();
+    p = ProcFor(tid);  // the draining may have read new processes, and pruned the table
     if (a->convicted) {
       if (o_.mode == Mode::kReportOnly) return FAN_ALLOW;
       if (o_.mode == Mode::kKill && guard_.Allowed(p->info.pid)) kill(p->info.pid, SIGKILL);
@@ -1503,8 +1504,9 @@ void Monitor::Tick() {
       int fd = open(path, O_RDONLY | O_CLOEXEC);
       if (fd < 0) continue;
       char buf[1024];
-      ssize_t n = read(fd, buf, sizeof buf);
+      ssize_t n = read(fd, buf, sizeof buf - 1);
       close(fd);
+      if (n > 0) buf[n] = 0;
       if (n > 0 && ParseStat(std::string(buf, size_t(n)), &cur) &&
           cur.start_time == info.start_time && buf[0] && strstr(buf, ") Z") == nullptr) {
         alive = true;

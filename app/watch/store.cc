@@ -230,11 +230,14 @@ Store::Result Store::KeepImpl(uint64_t actor, int fd, const struct stat& st,
   if (e.copy) e.handle = FileHandleOf(fd);
   e.id = next_id_++;
   if (found != by_inode_.end()) {
-    // Upgrade of a held file to a copy: the first-seen path stays the restore target.
+    // Upgrade of a held file to a copy: the first-seen path stays the restore target, and the
+    // id stays the entry's (a reader of the deleted file's content holds it).
     auto old = entries_.find(found->second);
     if (old != entries_.end()) {
       e.path = old->second.path;
+      uint64_t id = old->second.id;
       Erase(old);
+      e.id = id;
     }
   }
   by_inode_[key] = e.id;

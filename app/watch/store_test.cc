@@ -170,6 +170,32 @@ TEST_F(StoreTest, ACopyIsNotTakenForANewFileWithItsInodeNumber) {
   close(new_fd);
 }
 
+// A held file turned into a copy keeps its entry id (what a reader of its content holds).
+TEST_F(StoreTest, AHeldFileCopiedKeepsItsId) {
+  Store s(root_ + "/store", 1 << 20, logger_);
+  s.set_memory_budget(1 << 20);
+  std::string err, msg;
+  ASSERT_TRUE(s.Init(&err)) << err;
+  struct stat st;
+  std::string path = root_ + "/tree/a.txt";
+  int fd = OpenNew(path, ForgeText(3, 2000), &st);
+  bool adopted = false;
+  ASSERT_EQ(s.Hold(7, fd, st, path, &adopted, &msg), Store::Result::kKept);
+  int other = open(path.c_str(), O_RDONLY);
+  ASSERT_GE(other, 0);
+  const StoreEntry* held = s.Find(7, st.st_dev, st.st_ino);
+  ASSERT_NE(held, nullptr);
+  uint64_t id = held->id;
+  EXPECT_FALSE(held->copy);
+  ASSERT_EQ(s.Keep(7, other, st, path, true, &msg), Store::Result::kKept);
+  const StoreEntry* copy = s.ById(id);
+  ASSERT_NE(copy, nullptr);
+  EXPECT_TRUE(copy->copy);
+  EXPECT_EQ(s.EntriesOf(7).size(), 1u);
+  close(other);
+  if (!adopted) close(fd);
+}
+
 TEST_F(StoreTest, HeldFileSurvivesDeletion) {
   Store s(root_ + "/store", 1 << 20, logger_);
   std::string err, msg;
