@@ -332,10 +332,9 @@ int main(int argc, char** argv) {
     else
       return Usage();
   }
-  static const char* const kModes[] = {"inplace", "copy-delete",  "delete-copy",
-                                       "replace", "rename",       "move",
-                                       "reopen",  "intermittent", "header",
-                                       "mmap"};
+  static const char* const kModes[] = {"inplace", "copy-delete", "delete-copy", "replace",
+                                       "rename",  "move",        "reopen",      "intermittent",
+                                       "header",  "mmap"};
   if (o.root.empty() || std::find_if(std::begin(kModes), std::end(kModes), [&](const char* m) {
                           return o.mode == m;
                         }) == std::end(kModes))
