@@ -275,6 +275,7 @@ class Monitor {
     std::set<pid_t> perm_tids;  // threads whose opens since were permission events
     bool named = false;         // a writer's FAN_OPEN was read
   };
+  using Breaks = std::map<std::pair<dev_t, ino_t>, Break>;
 
   int Setup();
   // Marks the directories below `root`; with `files` (a directory that appeared under
@@ -284,6 +285,13 @@ class Monitor {
   void MarkTree(const std::string& root, bool files = false, bool lease = false);
   // Leases the regular file found at `path` when this thread may open it. False otherwise.
   bool LeaseFound(const std::string& path);
+  // Whether `path` lies in a watched tree.
+  bool InRoots(const std::string& path) const;
+  // Whether the file at `path` may take a lease now: leases on and not suspended, room left,
+  // not a decoy, in a watched tree.
+  bool MayLease(const std::string& path) const;
+  // Forgets a broken lease (its FAN_OPEN mark and descriptor); the next entry.
+  Breaks::iterator EndBreak(Breaks::iterator it);
   // Under Leases::Scheme::kPerFile: the opens of the file at `path` (or open at `fd`) become
   // permission events. The inodes marked are noted: this thread must never open one itself.
   void MarkFile(const std::string& path);
@@ -405,7 +413,7 @@ class Monitor {
   bool boosted_ = false;
   double last_backlog_ = 0;  // when a read last brought kBacklogEvents events or more
   double last_suspend_ = 0;
-  std::map<std::pair<dev_t, ino_t>, Break> breaks_;
+  Breaks breaks_;
   std::set<std::pair<dev_t, ino_t>> marked_;  // inodes given a FAN_OPEN_PERM mark of their own
   // Processes signalled: actor, and start time (the pid may be reused).
   std::unordered_map<pid_t, std::pair<uint64_t, uint64_t>> killed_;
@@ -659,9 +667,7 @@ void Monitor::MarkTree(const std::string& root, bool files, bool lease) {
 bool Monitor::LeaseFound(const std::string& path) {
   // Only where opening a file costs this thread no permission event: per file, not suspended
   // (the directories carry no FAN_OPEN_PERM), and an inode without a mark of this monitor.
-  if (!leases_ || PerDirectory() || leases_suspended_ || leases_->size() >= o_.max_leases ||
-      decoys_.count(path) || marked_.size() >= kMaxMarkedNoted)
-    return false;
+  if (PerDirectory() || !MayLease(path) || marked_.size() >= kMaxMarkedNoted) return false;
   // Looked at through O_PATH (no open hook runs), then opened through that very descriptor:
   // the inode checked is the inode opened, whatever happens to the name meanwhile.
   int at = open(path.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC);
@@ -695,23 +701,33 @@ bool Monitor::LeaseTree(const std::string& root) {
 
 bool Monitor::LeaseAfterWrite(int fd, const struct stat& st, const std::string& path) {
   if (!leases_ || st.st_nlink == 0) return false;  // deleted: nothing to lease or mark
-  bool inside = false;
-  for (const std::string& r : roots_) inside |= Inside(path, r);
-  if (inside && !decoys_.count(path) && !leases_suspended_ && leases_->size() < o_.max_leases &&
-      leases_->Adopt(fd, st, path)) {
+  if (MayLease(path) && leases_->Adopt(fd, st, path)) {
     // Leased again after a break: its opens no longer name writers (a reader now would be
     // taken for one).
-    if (auto b = breaks_.find({st.st_dev, st.st_ino}); b != breaks_.end()) {
-      fanotify_mark(close_fd_, FAN_MARK_REMOVE, FAN_OPEN, b->second.fd, nullptr);
-      close(b->second.fd);
-      breaks_.erase(b);
-    }
+    if (auto b = breaks_.find({st.st_dev, st.st_ino}); b != breaks_.end()) EndBreak(b);
     return true;
   }
   // Not leased (suspended, at the limit, a writer still has it open): per file, its opens must
   // still be permission events, whatever became of the mark its creation was to get.
-  if (!PerDirectory() && inside) MarkFd(fd, st);
+  if (!PerDirectory() && InRoots(path)) MarkFd(fd, st);
   return false;
+}
+
+bool Monitor::InRoots(const std::string& path) const {
+  for (const std::string& r : roots_)
+    if (Inside(path, r)) return true;
+  return false;
+}
+
+bool Monitor::MayLease(const std::string& path) const {
+  return leases_ && !leases_suspended_ && leases_->size() < o_.max_leases && !decoys_.count(path) &&
+         InRoots(path);
+}
+
+Monitor::Breaks::iterator Monitor::EndBreak(Breaks::iterator it) {
+  fanotify_mark(close_fd_, FAN_MARK_REMOVE, FAN_OPEN, it->second.fd, nullptr);
+  close(it->second.fd);
+  return breaks_.erase(it);
 }
 
 void Monitor::OnLeaseBreak(int fd, bool settle) {
@@ -737,12 +753,9 @@ void Monitor::OnLeaseBreak(int fd, bool settle) {
   if (o_.verbose) log_.Line("lease broken by a writer: " + path + (kept ? "" : " (no copy)"));
   int own = leases_->Release(*l, true);
   if (!PerDirectory()) NoteMarked(st.st_dev, st.st_ino);
-  auto [it, fresh] = breaks_.try_emplace({st.st_dev, st.st_ino}, Break{own, path, 0, {}});
-  if (!fresh) {
-    close(it->second.fd);
-    it->second = Break{own, path, 0, {}};
-  }
-  it->second.time = MonotonicSeconds();
+  auto [it, fresh] = breaks_.try_emplace({st.st_dev, st.st_ino});
+  if (!fresh) close(it->second.fd);
+  it->second = Break{own, path, MonotonicSeconds(), {}};
 }
 
 void Monitor::OnBreakerOpen(const fanotify_event_metadata* md) {
@@ -919,8 +932,7 @@ bool Monitor::IsAllowed(const ProcInfo& p) {
   if (o_.allow_sha256.empty() || p.exe.empty()) return false;
   // Hashing opens the executable: never one inside a watched tree (the open would wait on
   // this very thread).
-  for (const std::string& r : roots_)
-    if (Inside(p.exe, r)) return false;
+  if (InRoots(p.exe)) return false;
   auto c = allow_cache_.find(p.exe);
   if (c != allow_cache_.end()) return c->second;
   // Nor one whose inode carries a permission mark of this monitor (a hard link out of the
@@ -1006,11 +1018,13 @@ uint32_t Monitor::OnOpenPerm(const fanotify_event_metadata* md, bool* kept) {
   Proc* p = ProcFor(tid);
   if (p->allowed) return FAN_ALLOW;
   Actor* a = ActorOf(p);
-  if (a->convicted) {
-    if (o_.mode == Mode::kReportOnly) return FAN_ALLOW;
+  // A convicted actor's opens are refused (and its process killed, if it still runs).
+  auto refuse = [&] {
+    if (o_.mode == Mode::kReportOnly) return uint32_t(FAN_ALLOW);
     if (o_.mode == Mode::kKill && guard_.Allowed(p->info.pid)) kill(p->info.pid, SIGKILL);
-    return FAN_DENY;
-  }
+    return uint32_t(FAN_DENY);
+  };
+  if (a->convicted) return refuse();
   struct stat st;
   if (fstat(md->fd, &st) != 0 || !S_ISREG(st.st_mode)) return FAN_ALLOW;
   auto b = breaks_.find({st.st_dev, st.st_ino});
@@ -1025,11 +1039,7 @@ uint32_t Monitor::OnOpenPerm(const fanotify_event_metadata* md, bool* kept) {
     if (a->score > 0)
       while (!closes_.empty()) JudgeNextClose();
     p = ProcFor(tid);  // the draining may have read new processes, and pruned the table
-    if (a->convicted) {
-      if (o_.mode == Mode::kReportOnly) return FAN_ALLOW;
-      if (o_.mode == Mode::kKill && guard_.Allowed(p->info.pid)) kill(p->info.pid, SIGKILL);
-      return FAN_DENY;
-    }
+    if (a->convicted) return refuse();
     b = breaks_.find({st.st_dev, st.st_ino});
   }
   if (b != breaks_.end()) b->second.perm_tids.insert(tid);
@@ -1119,14 +1129,10 @@ void Monitor::LeaseOnRead(const Later& l) {
   // once, it is likely read again: leased now (through a duplicate, the event's descriptor may
   // be the store's), its next opens cost nothing. Not a decoy, nor a file whose lease broke
   // moments ago (its writer's open is still to be named).
-  if (!leases_ || PerDirectory() || leases_suspended_ || l.st.st_nlink == 0 ||
-      leases_->size() >= o_.max_leases || l.path.empty() || l.path.ends_with(" (deleted)") ||
-      decoys_.count(l.path) || breaks_.count({l.st.st_dev, l.st.st_ino}) ||
+  if (PerDirectory() || l.st.st_nlink == 0 || l.path.empty() || l.path.ends_with(" (deleted)") ||
+      !MayLease(l.path) || breaks_.count({l.st.st_dev, l.st.st_ino}) ||
       leases_->ByInode(l.st.st_dev, l.st.st_ino))
     return;
-  bool inside = false;
-  for (const std::string& r : roots_) inside |= Inside(l.path, r);
-  if (!inside) return;
   int own = fcntl(l.fd, F_DUPFD_CLOEXEC, 3);
   if (own >= 0 && !leases_->Adopt(own, l.st, l.path)) close(own);
 }
@@ -1476,15 +1482,8 @@ void Monitor::Tick() {
   }
   if (now - last_prune_ < 1.0) return;
   last_prune_ = now;
-  for (auto it = breaks_.begin(); it != breaks_.end();) {
-    if (now - it->second.time < kBreakSeconds) {
-      ++it;
-      continue;
-    }
-    fanotify_mark(close_fd_, FAN_MARK_REMOVE, FAN_OPEN, it->second.fd, nullptr);
-    close(it->second.fd);
-    it = breaks_.erase(it);
-  }
+  for (auto it = breaks_.begin(); it != breaks_.end();)
+    it = now - it->second.time < kBreakSeconds ? std::next(it) : EndBreak(it);
   // Copies whose writer never showed (it only truncated the file): kept as long as a
   // blameless actor's.
   store_.DropOlder(kUnattributed, now - o_.keep_benign_seconds);
