@@ -112,6 +112,13 @@ int Leases::Release(const Lease& l, bool watch_open) {
   return fd;
 }
 
+int Leases::LetGo(const Lease& l) {
+  int fd = l.fd;
+  fcntl(fd, F_SETLEASE, F_UNLCK);
+  Erase(fd);
+  return fd;
+}
+
 void Leases::Suspend(Lease& l) {
   if (!l.checked) l.checked = Check(l.fd);
 }

@@ -82,6 +82,10 @@ class Leases {
   // named; the caller removes that mark), releases the lease and returns the descriptor, now
   // the caller's.
   int Release(const Lease& l, bool watch_open);
+  // Takes `l` out of the table and releases the lease, leaving the file's opens free (the
+  // caller has copied the file: see "copies ahead of a write" in monitor.cc). Per file only.
+  // Returns the descriptor, now the caller's.
+  int LetGo(const Lease& l);
   // Follows renames: of a leased file, or of a directory (every path below it).
   void Renamed(const std::string& from, const std::string& to);
   void DirRenamed(const std::string& from, const std::string& to);

@@ -60,6 +60,16 @@ constexpr size_t kMaxMarkedNoted = 4000000;
 constexpr size_t kMaxDueJudgements = 32;
 // While calm, close-writes and name events are read at most once per this many seconds.
 constexpr double kBatchSeconds = 0.002;
+// Copies ahead of a write (see Monitor::OnAheadOpen): an actor qualifies once it has rewritten
+// this many existing files in place; the opens of a directory where it did are reported for
+// kAheadDirSeconds after the last; a file let go waits kAheadSeconds for its write before its
+// lease is taken again. At most kMaxAheads files and kMaxAheadDirs directories at once.
+constexpr size_t kAheadAfterRewrites = 2;
+constexpr double kAheadSeconds = 2.0;
+constexpr double kAheadDirSeconds = 10.0;
+constexpr size_t kMaxAheads = 4096;
+constexpr size_t kMaxAheadDirs = 256;
+constexpr uint64_t kAheadDirMask = FAN_OPEN | FAN_EVENT_ON_CHILD;
 
 // The path of an open descriptor, read relative to an open /proc/self/fd (a lookup of one name
 // instead of a walk from /proc for every event).
@@ -264,8 +274,10 @@ class Monitor {
     uint64_t leases = 0;        // files leased at start
     uint64_t lease_breaks = 0;  // of which broken by a writer
     uint64_t lease_suspensions = 0;
-    uint64_t boosts = 0;   // times the priority was raised
-    uint64_t wakeups = 0;  // returns from the wait (for events, or at a timeout)
+    uint64_t boosts = 0;          // times the priority was raised
+    uint64_t wakeups = 0;         // returns from the wait (for events, or at a timeout)
+    uint64_t ahead_copies = 0;    // leases let go after a copy ahead of a write
+    uint64_t ahead_unneeded = 0;  // ... of which the file was never written, its copy dropped
   };
   // A lease broken by a writer not yet named (see leases.h).
   struct Break {
@@ -276,6 +288,16 @@ class Monitor {
     bool named = false;         // a writer's FAN_OPEN was read
   };
   using Breaks = std::map<std::pair<dev_t, ino_t>, Break>;
+  // A leased file copied ahead of a write and let go, until its write is judged or it is
+  // guarded again (see OnAheadOpen).
+  struct Ahead {
+    int fd;  // the lease's descriptor: pins the inode, and takes the lease again
+    double time;
+    struct stat st {};        // at the copy
+    timespec copied_at = {};  // CLOCK_REALTIME, as file times are
+    uint64_t entry = 0;       // the copy's store entry (0 for an empty file)
+  };
+  using Aheads = std::map<std::pair<dev_t, ino_t>, Ahead>;
 
   int Setup();
   // Marks the directories below `root`; with `files` (a directory that appeared under
@@ -306,9 +328,12 @@ class Monitor {
   bool MarkDir(const std::string& dir);
   std::string HandleKey(const void* fsid, const file_handle* fh);
   std::string DirPath(const void* fsid, const file_handle* fh);
-  // Reads the events queued on one group (perm_fd_, close_fd_ or notif_fd_); all three.
+  // Reads the events queued on one group (perm_fd_, close_fd_, notif_fd_ or ahead_fd_); all.
   bool Drain(int fd);
-  bool DrainAll() { return Drain(close_fd_) && Drain(perm_fd_) && Drain(notif_fd_); }
+  bool DrainAll() {
+    return Drain(close_fd_) && Drain(perm_fd_) && Drain(notif_fd_) &&
+           (ahead_fd_ < 0 || Drain(ahead_fd_));
+  }
   // Judges the queued close-writes, until a lease break or a permission event waits.
   void JudgeQueued();
   // No suspect about (leases not suspended, no conviction or restore in progress, no evidence
@@ -356,6 +381,14 @@ class Monitor {
   void OnLeaseBreak(int fd, bool settle = false);
   // A FAN_OPEN of a file whose lease broke: the writer, unless a permission event came first.
   void OnBreakerOpen(const fanotify_event_metadata* md);
+  // An actor rewrote the existing file at `path` in place: once it qualifies, the opens in that
+  // directory are reported (ahead_fd_), for copies ahead of its next rewrites.
+  void NoteRewrite(Actor& a, const std::string& path);
+  // A FAN_OPEN in such a directory: copy a leased file ahead of its write, and let it go.
+  void OnAheadOpen(const fanotify_event_metadata* md);
+  // Done with a file copied ahead. `expired`: nobody's write was judged, the file is guarded
+  // again (leased, or marked), and its copy dropped when nothing can have written it since.
+  Aheads::iterator EndAhead(Aheads::iterator it, bool expired);
   // A name event took the leased file at `path` away (deleted, renamed over, or moved out of
   // the trees): release the lease, and give its descriptor to the actor as if it had read the
   // file (a copy, when it moved out: no mark follows it there). A copy taken at a break whose
@@ -385,7 +418,11 @@ class Monitor {
   // The fanotify groups: permission events (and nothing else: someone waits on each), content
   // events nobody waits on (close-writes, the open that names a lease's breaker), names.
   int perm_fd_ = -1, close_fd_ = -1, notif_fd_ = -1, signal_fd_ = -1;
-  double batch_until_ = 0;      // close_fd_ and notif_fd_ wait until then, while calm
+  // Opens in the directories where a rewriter works (copies ahead of a write); -1 without.
+  int ahead_fd_ = -1;
+  Aheads aheads_;
+  std::map<std::string, double> ahead_dirs_;  // marked in ahead_fd_, and when last of use
+  double batch_until_ = 0;                    // close_fd_ and notif_fd_ wait until then, while calm
   bool suspect_alive_ = false;  // an actor with evidence, not convicted (updated by Tick)
   size_t closes_added_ = 0;     // close-writes queued since the last JudgeQueued
   size_t dirs_marked_ = 0;
@@ -426,7 +463,8 @@ Monitor::~Monitor() {
   for (const Later& l : closes_) close(l.fd);
   leases_.reset();
   for (const auto& [k, b] : breaks_) close(b.fd);
-  for (int fd : {perm_fd_, close_fd_, notif_fd_, signal_fd_})
+  for (const auto& [k, h] : aheads_) close(h.fd);
+  for (int fd : {perm_fd_, close_fd_, notif_fd_, signal_fd_, ahead_fd_})
     if (fd >= 0) close(fd);
   for (int fd : root_fds_) close(fd);
   RemoveDecoys(decoys_);
@@ -538,6 +576,9 @@ int Monitor::Setup() {
     log_.Line(std::string("error: fanotify_init (name events) failed: ") + std::strerror(errno));
     return kExitSetup;
   }
+  // Without it, rewriters' files are copied when their leases break, as everyone's.
+  ahead_fd_ = fanotify_init(FAN_CLASS_NOTIF | FAN_CLOEXEC | FAN_NONBLOCK | FAN_REPORT_TID,
+                            O_RDONLY | O_LARGEFILE | O_CLOEXEC | O_NOATIME);
   for (const std::string& r : roots_) root_fds_.push_back(open(r.c_str(), O_PATH | O_CLOEXEC));
   if (o_.decoys) {
     decoys_ = PlaceDecoys(roots_, 64);
@@ -700,6 +741,8 @@ bool Monitor::LeaseTree(const std::string& root) {
 }
 
 bool Monitor::LeaseAfterWrite(int fd, const struct stat& st, const std::string& path) {
+  // A write judged: the file copied ahead of it is guarded below like any other.
+  if (auto h = aheads_.find({st.st_dev, st.st_ino}); h != aheads_.end()) EndAhead(h, false);
   if (!leases_ || st.st_nlink == 0) return false;  // deleted: nothing to lease or mark
   if (MayLease(path) && leases_->Adopt(fd, st, path)) {
     // Leased again after a break: its opens no longer name writers (a reader now would be
@@ -756,6 +799,9 @@ void Monitor::OnLeaseBreak(int fd, bool settle) {
   auto [it, fresh] = breaks_.try_emplace({st.st_dev, st.st_ino});
   if (!fresh) close(it->second.fd);
   it->second = Break{own, path, MonotonicSeconds(), {}};
+  // The writer's FAN_OPEN follows at once: read as it comes, not in the next batch, so that
+  // the writer is read from /proc while it still runs (a short-lived one may be gone 2 ms on).
+  batch_until_ = 0;
 }
 
 void Monitor::OnBreakerOpen(const fanotify_event_metadata* md) {
@@ -778,11 +824,106 @@ void Monitor::OnBreakerOpen(const fanotify_event_metadata* md) {
   if (o_.verbose)
     log_.Line("writer of " + b.path + ": pid " + std::to_string(p->info.pid) + ", actor " +
               std::to_string(a->id));
+  NoteRewrite(*a, b.path);
   if (store_.Reassign(kUnattributed, a->id, md->fd, st) || store_.FindFile(a->id, md->fd, st))
     return;
   // A second writer through the same break: what the file holds now, as a permission event
   // would have kept it.
   KeepCopy(a->id, md->fd, st, b.path);
+}
+
+void Monitor::NoteRewrite(Actor& a, const std::string& path) {
+  if (ahead_fd_ < 0 || PerDirectory() || a.rewriting.size() < kAheadAfterRewrites || !InRoots(path))
+    return;
+  std::string dir = path.substr(0, path.rfind('/'));
+  double now = MonotonicSeconds();
+  if (auto it = ahead_dirs_.find(dir); it != ahead_dirs_.end()) {
+    it->second = now;
+    return;
+  }
+  if (ahead_dirs_.size() < kMaxAheadDirs && Calm() &&
+      fanotify_mark(ahead_fd_, FAN_MARK_ADD | FAN_MARK_ONLYDIR, kAheadDirMask, AT_FDCWD,
+                    dir.c_str()) == 0)
+    ahead_dirs_[dir] = now;
+}
+
+// Copies ahead of a write. A program that rewrites files in place (an image optimiser, a
+// converter, a tagger) mostly reads each file before it opens it again to write it. That write
+// would break the file's lease and wait for this monitor: two wake-ups, on a small virtual
+// machine most of what such a workload loses under watch. Its read is seen here instead (the
+// directories where it rewrote files report their opens, and nobody waits on those events):
+// the file is copied then, while its lease still keeps every writer out, and the lease is let
+// go, so that the write waits for nothing. The copy is therefore the content before any write
+// that follows. It is taken under no actor: the first writer whose close-write is judged takes
+// it (as after a break whose writer was not named), and so does a process that deletes or
+// replaces the file. A file not written within kAheadSeconds is leased again (or marked), and
+// its copy dropped when its times show that nothing wrote it. Only while calm, per file, for
+// an actor without evidence that rewrote files already, and while half the store is free.
+void Monitor::OnAheadOpen(const fanotify_event_metadata* md) {
+  if (!leases_ || PerDirectory() || !Calm() || aheads_.size() >= kMaxAheads || OwnThread(md->pid))
+    return;
+  struct stat st;
+  if (fstat(md->fd, &st) != 0 || !S_ISREG(st.st_mode)) return;
+  Lease* l = leases_->ByInode(st.st_dev, st.st_ino);
+  // Not leased (a new file, one let go already), or a writer's open broke the lease: the
+  // break handles that one.
+  if (!l || Leases::Breaking(*l)) return;
+  Proc* p = ProcFor(md->pid);
+  if (p->allowed) return;
+  Actor* a = ActorOf(p);
+  if (a->convicted || a->score > 0 || a->rewriting.size() < kAheadAfterRewrites) return;
+  uint64_t room = store_.budget() - std::min(store_.budget(), store_.used());
+  if (uint64_t(st.st_size) > room / 2) return;
+  l = leases_->ByInode(st.st_dev, st.st_ino);  // (reading a new process changes no lease)
+  if (!l) return;
+  std::string path = l->path;
+  Ahead h{-1, MonotonicSeconds(), st, {}, 0};
+  clock_gettime(CLOCK_REALTIME, &h.copied_at);
+  if (st.st_size > 0) {
+    // A copy under no actor already there (a break's, its writer not judged yet) stays.
+    bool had = store_.FindFile(kUnattributed, l->fd, st) != nullptr;
+    if (!KeepCopy(kUnattributed, l->fd, st, path)) return;
+    if (!had)
+      if (const StoreEntry* e = store_.FindFile(kUnattributed, l->fd, st)) h.entry = e->id;
+  }
+  h.fd = leases_->LetGo(*l);
+  auto [it, fresh] = aheads_.try_emplace({st.st_dev, st.st_ino});
+  if (!fresh) close(it->second.fd);
+  it->second = h;
+  stats_.ahead_copies++;
+  if (a->seen.size() < 1000000) a->seen[path] = {st.st_dev, st.st_ino};
+  if (auto d = ahead_dirs_.find(path.substr(0, path.rfind('/'))); d != ahead_dirs_.end())
+    d->second = h.time;
+  if (o_.verbose)
+    log_.Line("copied ahead of a write: " + path + " (read by pid " + std::to_string(p->info.pid) +
+              ", actor " + std::to_string(a->id) + ")");
+}
+
+Monitor::Aheads::iterator Monitor::EndAhead(Aheads::iterator it, bool expired) {
+  Ahead& h = it->second;
+  bool leased = false;  // the lease took the descriptor
+  struct stat st;
+  if (expired && leases_ && fstat(h.fd, &st) == 0 && st.st_nlink > 0) {
+    std::string path = FdPath(h.fd);
+    leased = MayLease(path) && leases_->Adopt(h.fd, st, path);
+    if (!leased && !PerDirectory() && InRoots(path)) MarkFd(h.fd, st);
+    // Leased again: no writer has the file open. With its times unchanged, and the copy taken
+    // well after the last change (a write since would have moved them, even on a coarse
+    // clock), nobody wrote it: the copy is not needed.
+    auto ns = [](const timespec& t) { return int64_t(t.tv_sec) * 1000000000 + t.tv_nsec; };
+    bool unchanged = ns(st.st_ctim) == ns(h.st.st_ctim) && ns(st.st_mtim) == ns(h.st.st_mtim) &&
+                     st.st_size == h.st.st_size &&
+                     ns(h.copied_at) - ns(h.st.st_ctim) > 50 * 1000 * 1000;
+    if (leased && unchanged && h.entry) {
+      store_.DropEntry(h.entry, kUnattributed);
+      stats_.ahead_unneeded++;
+    }
+    if (o_.verbose)
+      log_.Line("not written since its copy ahead: " + path +
+                (leased ? ", leased again" : ", its opens checked"));
+  }
+  if (!leased) close(h.fd);
+  return aheads_.erase(it);
 }
 
 void Monitor::LeaseGone(const std::string& path, pid_t tid, bool moved_out) {
@@ -1145,7 +1286,10 @@ void Monitor::OnCloseWrite(int fd, pid_t tid, const struct stat& st, const std::
   if (decoys_.count(path)) return;
   // A copy taken at a lease break whose writer was not named yet (its FAN_OPEN still queued,
   // or a truncate(2), which opens nothing): this writer's.
-  if (store_.Reassign(kUnattributed, a->id, fd, st)) a->rewriting.insert({st.st_dev, st.st_ino});
+  if (store_.Reassign(kUnattributed, a->id, fd, st)) {
+    a->rewriting.insert({st.st_dev, st.st_ino});
+    NoteRewrite(*a, path);
+  }
   bool stale = false;
   const StoreEntry* e = store_.FindFile(a->id, fd, st, &stale);
   // A copy of an earlier file that had this inode number: this one is new.
@@ -1484,6 +1628,17 @@ void Monitor::Tick() {
   last_prune_ = now;
   for (auto it = breaks_.begin(); it != breaks_.end();)
     it = now - it->second.time < kBreakSeconds ? std::next(it) : EndBreak(it);
+  for (auto it = aheads_.begin(); it != aheads_.end();)
+    it = now - it->second.time < kAheadSeconds ? std::next(it) : EndAhead(it, true);
+  for (auto it = ahead_dirs_.begin(); it != ahead_dirs_.end();) {
+    if (now - it->second < kAheadDirSeconds) {
+      ++it;
+      continue;
+    }
+    fanotify_mark(ahead_fd_, FAN_MARK_REMOVE | FAN_MARK_ONLYDIR, kAheadDirMask, AT_FDCWD,
+                  it->first.c_str());
+    it = ahead_dirs_.erase(it);
+  }
   // Copies whose writer never showed (it only truncated the file): kept as long as a
   // blameless actor's.
   store_.DropOlder(kUnattributed, now - o_.keep_benign_seconds);
@@ -1613,7 +1768,10 @@ bool Monitor::Drain(int fd) {
         }
         if ((md->mask & FAN_OPEN) && md->fd >= 0) {
           try {
-            OnBreakerOpen(md);
+            if (fd == ahead_fd_)
+              OnAheadOpen(md);
+            else
+              OnBreakerOpen(md);
           } catch (const std::exception& e) {
             log_.Line(std::string("internal error: ") + e.what());
           }
@@ -1750,14 +1908,15 @@ int Monitor::Run() {
     double now = MonotonicSeconds();
     bool calm = Calm();
     bool batching = calm && now < batch_until_;
-    pollfd fds[4] = {{signal_fd_, POLLIN, 0},
+    pollfd fds[5] = {{signal_fd_, POLLIN, 0},
                      {perm_fd_, POLLIN, 0},
                      {batching ? -1 : close_fd_, POLLIN, 0},
-                     {batching ? -1 : notif_fd_, POLLIN, 0}};
+                     {batching ? -1 : notif_fd_, POLLIN, 0},
+                     {ahead_fd_, POLLIN, 0}};
     double wait = !closes_.empty() ? 0 : pending_.empty() && jobs_.empty() ? 0.2 : 0.01;
     if (batching) wait = std::min(wait, batch_until_ - now);
     timespec ts{time_t(wait), long((wait - double(time_t(wait))) * 1e9)};
-    int n = ppoll(fds, 4, &ts, nullptr);
+    int n = ppoll(fds, 5, &ts, nullptr);
     stats_.wakeups++;
     if (n < 0 && errno != EINTR) {
       log_.Line(std::string("fatal: poll: ") + std::strerror(errno));
@@ -1771,6 +1930,8 @@ int Monitor::Run() {
     bool ok = true;
     if (!calm) ok = Drain(close_fd_);
     if (ok && n > 0 && (fds[1].revents & POLLIN)) ok = Drain(perm_fd_);
+    // The reads of a rewriter, for copies ahead of its writes (never batched: the write follows).
+    if (ok && n > 0 && (fds[4].revents & POLLIN)) ok = Drain(ahead_fd_);
     bool woken = stats_.lease_breaks + stats_.opens != urgent;
     if (ok && (!batching || woken || MonotonicSeconds() >= batch_until_)) {
       uint64_t before = events_;
@@ -1790,11 +1951,12 @@ int Monitor::Run() {
   }
   // Let restores in progress finish: their events still need answers.
   while (!jobs_.empty() || !pending_.empty()) {
-    pollfd fds[4] = {{perm_fd_, POLLIN, 0},
+    pollfd fds[5] = {{perm_fd_, POLLIN, 0},
                      {close_fd_, POLLIN, 0},
                      {notif_fd_, POLLIN, 0},
-                     {signal_fd_, POLLIN, 0}};
-    poll(fds, 4, 10);
+                     {signal_fd_, POLLIN, 0},
+                     {ahead_fd_, POLLIN, 0}};
+    poll(fds, 5, 10);
     ReadSignals();  // lease breaks (a stop request is already being honoured)
     if (!DrainAll()) break;
     JudgeQueued();
@@ -1815,6 +1977,8 @@ int Monitor::Run() {
                {"lease_suspensions", st.lease_suspensions},
                {"boosts", st.boosts},
                {"wakeups", st.wakeups},
+               {"ahead_copies", st.ahead_copies},
+               {"ahead_unneeded", st.ahead_unneeded},
                {"processes", st.processes},
                {"answer_us_mean", st.opens ? st.answer_seconds / double(st.opens) * 1e6 : 0.0},
                {"answer_us_max", st.answer_max * 1e6},

@@ -409,6 +409,11 @@ void Store::DropOlder(uint64_t actor, double before) {
   }
 }
 
+void Store::DropEntry(uint64_t id, uint64_t actor) {
+  auto it = entries_.find(id);
+  if (it != entries_.end() && it->second.actor == actor) Erase(it);
+}
+
 bool Store::SampleOf(const StoreEntry& e, Sample* out) {
   if (!e.copy) return e.held_fd >= 0 && ReadSample(e.held_fd, out);
   if (e.in_memory) {

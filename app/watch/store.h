@@ -108,6 +108,8 @@ class Store {
   void Drop(uint64_t actor);
   // Drops entries of `actor` older than `before` (monotonic seconds).
   void DropOlder(uint64_t actor, double before);
+  // Drops the entry `id` when it still belongs to `actor`.
+  void DropEntry(uint64_t id, uint64_t actor);
 
   // Writes the content of `e` to `dest` atomically (temporary file in the same directory,
   // then rename), with the original mode and owner.

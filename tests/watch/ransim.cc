@@ -163,6 +163,22 @@ bool Attack(const Options& o, const std::string& path, bool die_half,
     close(out);
     return ok;
   }
+  if (o.mode == "readfirst") {
+    // Reads the file through one descriptor, then truncates and writes it through another, as
+    // many in-place encryptors do.
+    int in = open(p.c_str(), O_RDONLY | O_CLOEXEC);
+    if (in < 0) return false;
+    std::string data;
+    bool ok = ReadAll(in, &data);
+    close(in);
+    if (!ok) return false;
+    int out = open(p.c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC);
+    if (out < 0) return false;
+    Say("touch " + path);
+    ok = WriteAt(out, Encrypted(data), 0, die_half);
+    close(out);
+    return ok;
+  }
   if (o.mode == "replace") {
     // Encrypted copy under a temporary name, then renamed over the original.
     std::string tmp = p + ".tmp~";
@@ -296,7 +312,8 @@ int Usage() {
   fprintf(
       stderr,
       "usage: vigie-ransim --root DIR [--mode inplace|copy-delete|delete-copy|replace|rename|move|"
-      "intermittent|header|mmap|reopen] [--ext EXT] [--workers N] [--setsid-workers] [--notes] "
+      "intermittent|header|mmap|reopen|readfirst] [--ext EXT] [--workers N] [--setsid-workers] "
+      "[--notes] "
       "[--delay-ms N] "
       "[--exe tmp|deleted|renamed] [--die-after N] [--max-files N]\n");
   return 2;
@@ -334,7 +351,7 @@ int main(int argc, char** argv) {
   }
   static const char* const kModes[] = {"inplace", "copy-delete", "delete-copy", "replace",
                                        "rename",  "move",        "reopen",      "intermittent",
-                                       "header",  "mmap"};
+                                       "header",  "mmap",        "readfirst"};
   if (o.root.empty() || std::find_if(std::begin(kModes), std::end(kModes), [&](const char* m) {
                           return o.mode == m;
                         }) == std::end(kModes))
