@@ -60,16 +60,20 @@ constexpr size_t kMaxMarkedNoted = 4000000;
 constexpr size_t kMaxDueJudgements = 32;
 // While calm, close-writes and name events are read at most once per this many seconds.
 constexpr double kBatchSeconds = 0.002;
-// Copies ahead of a write (see Monitor::OnAheadOpen): an actor qualifies once it has rewritten
-// this many existing files in place; the opens of a directory where it did are reported for
-// kAheadDirSeconds after the last; a file let go waits kAheadSeconds for its write before its
-// lease is taken again. At most kMaxAheads files and kMaxAheadDirs directories at once.
+// Copies ahead of a write (see Monitor::OnAheadOpen): an actor qualifies once it has opened
+// this many leased files for writing; the opens of a directory where it did are reported for
+// kAheadDirSeconds after the last use; a file let go is leased again once kAheadSeconds have
+// passed and no writer has it open. At most kMaxAheads files and kMaxAheadDirs directories at
+// once, and copies of a quarter of the store budget.
 constexpr size_t kAheadAfterRewrites = 2;
 constexpr double kAheadSeconds = 2.0;
 constexpr double kAheadDirSeconds = 10.0;
 constexpr size_t kMaxAheads = 4096;
 constexpr size_t kMaxAheadDirs = 256;
 constexpr uint64_t kAheadDirMask = FAN_OPEN | FAN_EVENT_ON_CHILD;
+// Files up to this size only: the copy holds up this thread, and for a larger file the round
+// trip of a lease break is a negligible share of its rewrite.
+constexpr uint64_t kMaxAheadCopy = uint64_t(8) << 20;
 
 // The path of an open descriptor, read relative to an open /proc/self/fd (a lookup of one name
 // instead of a walk from /proc for every event).
@@ -274,10 +278,9 @@ class Monitor {
     uint64_t leases = 0;        // files leased at start
     uint64_t lease_breaks = 0;  // of which broken by a writer
     uint64_t lease_suspensions = 0;
-    uint64_t boosts = 0;          // times the priority was raised
-    uint64_t wakeups = 0;         // returns from the wait (for events, or at a timeout)
-    uint64_t ahead_copies = 0;    // leases let go after a copy ahead of a write
-    uint64_t ahead_unneeded = 0;  // ... of which the file was never written, its copy dropped
+    uint64_t boosts = 0;        // times the priority was raised
+    uint64_t wakeups = 0;       // returns from the wait (for events, or at a timeout)
+    uint64_t ahead_copies = 0;  // leases let go after a copy ahead of a write
   };
   // A lease broken by a writer not yet named (see leases.h).
   struct Break {
@@ -293,9 +296,13 @@ class Monitor {
   struct Ahead {
     int fd;  // the lease's descriptor: pins the inode, and takes the lease again
     double time;
-    struct stat st {};        // at the copy
-    timespec copied_at = {};  // CLOCK_REALTIME, as file times are
-    uint64_t entry = 0;       // the copy's store entry (0 for an empty file)
+    uint64_t size = 0;     // of the copy
+    uint64_t entry = 0;    // the copy's store entry (0 for an empty file)
+    bool checked = false;  // could not be leased again: given a permission mark meanwhile
+  };
+  struct AheadDir {
+    int fd;  // the directory, open: its mark goes with it, whatever its name becomes
+    double last;
   };
   using Aheads = std::map<std::pair<dev_t, ino_t>, Ahead>;
 
@@ -386,9 +393,12 @@ class Monitor {
   void NoteRewrite(Actor& a, const std::string& path);
   // A FAN_OPEN in such a directory: copy a leased file ahead of its write, and let it go.
   void OnAheadOpen(const fanotify_event_metadata* md);
-  // Done with a file copied ahead. `expired`: nobody's write was judged, the file is guarded
-  // again (leased, or marked), and its copy dropped when nothing can have written it since.
-  Aheads::iterator EndAhead(Aheads::iterator it, bool expired);
+  // A file copied ahead, kAheadSeconds on: once no writer has it open (it can be leased
+  // again), every writer's close-write has been judged, and the copy is dropped. Returns the
+  // next entry.
+  Aheads::iterator EndAhead(Aheads::iterator it);
+  // The writer of a file copied ahead (at `fd`, status `st`) takes a copy of its own.
+  bool TakeAhead(Actor& a, int fd, const struct stat& st, const std::string& path);
   // A name event took the leased file at `path` away (deleted, renamed over, or moved out of
   // the trees): release the lease, and give its descriptor to the actor as if it had read the
   // file (a copy, when it moved out: no mark follows it there). A copy taken at a break whose
@@ -421,8 +431,9 @@ class Monitor {
   // Opens in the directories where a rewriter works (copies ahead of a write); -1 without.
   int ahead_fd_ = -1;
   Aheads aheads_;
-  std::map<std::string, double> ahead_dirs_;  // marked in ahead_fd_, and when last of use
-  double batch_until_ = 0;                    // close_fd_ and notif_fd_ wait until then, while calm
+  uint64_t ahead_bytes_ = 0;                    // in their copies
+  std::map<std::string, AheadDir> ahead_dirs_;  // marked in ahead_fd_, by the path marked
+  double batch_until_ = 0;      // close_fd_ and notif_fd_ wait until then, while calm
   bool suspect_alive_ = false;  // an actor with evidence, not convicted (updated by Tick)
   size_t closes_added_ = 0;     // close-writes queued since the last JudgeQueued
   size_t dirs_marked_ = 0;
@@ -464,6 +475,7 @@ Monitor::~Monitor() {
   leases_.reset();
   for (const auto& [k, b] : breaks_) close(b.fd);
   for (const auto& [k, h] : aheads_) close(h.fd);
+  for (const auto& [k, d] : ahead_dirs_) close(d.fd);
   for (int fd : {perm_fd_, close_fd_, notif_fd_, signal_fd_, ahead_fd_})
     if (fd >= 0) close(fd);
   for (int fd : root_fds_) close(fd);
@@ -716,7 +728,8 @@ bool Monitor::LeaseFound(const std::string& path) {
   struct stat st;
   bool leased = false;
   if (fstat(at, &st) == 0 && S_ISREG(st.st_mode) && st.st_nlink > 0 &&
-      !marked_.count({st.st_dev, st.st_ino}) && !leases_->ByInode(st.st_dev, st.st_ino)) {
+      !marked_.count({st.st_dev, st.st_ino}) && !leases_->ByInode(st.st_dev, st.st_ino) &&
+      !aheads_.count({st.st_dev, st.st_ino})) {
     char self[64];
     snprintf(self, sizeof self, "/proc/self/fd/%d", at);
     int fd = open(self, O_RDONLY | O_NOATIME | O_NONBLOCK | O_CLOEXEC);
@@ -741,10 +754,11 @@ bool Monitor::LeaseTree(const std::string& root) {
 }
 
 bool Monitor::LeaseAfterWrite(int fd, const struct stat& st, const std::string& path) {
-  // A write judged: the file copied ahead of it is guarded below like any other.
-  if (auto h = aheads_.find({st.st_dev, st.st_ino}); h != aheads_.end()) EndAhead(h, false);
   if (!leases_ || st.st_nlink == 0) return false;  // deleted: nothing to lease or mark
-  if (MayLease(path) && leases_->Adopt(fd, st, path)) {
+  // A file copied ahead stays unleased until the end of that copy (EndAhead): a break now
+  // would find the copy ahead under no actor and take it for the content before this write.
+  bool ahead = aheads_.count({st.st_dev, st.st_ino});
+  if (!ahead && MayLease(path) && leases_->Adopt(fd, st, path)) {
     // Leased again after a break: its opens no longer name writers (a reader now would be
     // taken for one).
     if (auto b = breaks_.find({st.st_dev, st.st_ino}); b != breaks_.end()) EndBreak(b);
@@ -799,9 +813,6 @@ void Monitor::OnLeaseBreak(int fd, bool settle) {
   auto [it, fresh] = breaks_.try_emplace({st.st_dev, st.st_ino});
   if (!fresh) close(it->second.fd);
   it->second = Break{own, path, MonotonicSeconds(), {}};
-  // The writer's FAN_OPEN follows at once: read as it comes, not in the next batch, so that
-  // the writer is read from /proc while it still runs (a short-lived one may be gone 2 ms on).
-  batch_until_ = 0;
 }
 
 void Monitor::OnBreakerOpen(const fanotify_event_metadata* md) {
@@ -838,13 +849,18 @@ void Monitor::NoteRewrite(Actor& a, const std::string& path) {
   std::string dir = path.substr(0, path.rfind('/'));
   double now = MonotonicSeconds();
   if (auto it = ahead_dirs_.find(dir); it != ahead_dirs_.end()) {
-    it->second = now;
+    it->second.last = now;
     return;
   }
-  if (ahead_dirs_.size() < kMaxAheadDirs && Calm() &&
-      fanotify_mark(ahead_fd_, FAN_MARK_ADD | FAN_MARK_ONLYDIR, kAheadDirMask, AT_FDCWD,
-                    dir.c_str()) == 0)
-    ahead_dirs_[dir] = now;
+  if (ahead_dirs_.size() >= kMaxAheadDirs || !Calm()) return;
+  // (Opening a directory is no permission event: the directory masks lack FAN_ONDIR.)
+  int fd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) return;
+  if (fanotify_mark(ahead_fd_, FAN_MARK_ADD | FAN_MARK_ONLYDIR, kAheadDirMask, fd, nullptr) != 0) {
+    close(fd);
+    return;
+  }
+  ahead_dirs_[dir] = {fd, now};
 }
 
 // Copies ahead of a write. A program that rewrites files in place (an image optimiser, a
@@ -854,11 +870,12 @@ void Monitor::NoteRewrite(Actor& a, const std::string& path) {
 // directories where it rewrote files report their opens, and nobody waits on those events):
 // the file is copied then, while its lease still keeps every writer out, and the lease is let
 // go, so that the write waits for nothing. The copy is therefore the content before any write
-// that follows. It is taken under no actor: the first writer whose close-write is judged takes
-// it (as after a break whose writer was not named), and so does a process that deletes or
-// replaces the file. A file not written within kAheadSeconds is leased again (or marked), and
-// its copy dropped when its times show that nothing wrote it. Only while calm, per file, for
-// an actor without evidence that rewrote files already, and while half the store is free.
+// that follows. It is kept under no actor, and the file marked for close-writes (through any
+// of its names): every writer whose close-write is judged, and every process that deletes the
+// file or renames another over it, takes a copy of its own (TakeAhead). kAheadSeconds on,
+// once no writer has the file open, it is leased again and the copy dropped (EndAhead). Only
+// while calm, per file, for an actor without evidence that rewrote files already, and within
+// a quarter of the store budget.
 void Monitor::OnAheadOpen(const fanotify_event_metadata* md) {
   if (!leases_ || PerDirectory() || !Calm() || aheads_.size() >= kMaxAheads || OwnThread(md->pid))
     return;
@@ -866,63 +883,75 @@ void Monitor::OnAheadOpen(const fanotify_event_metadata* md) {
   if (fstat(md->fd, &st) != 0 || !S_ISREG(st.st_mode)) return;
   Lease* l = leases_->ByInode(st.st_dev, st.st_ino);
   // Not leased (a new file, one let go already), or a writer's open broke the lease: the
-  // break handles that one.
-  if (!l || Leases::Breaking(*l)) return;
+  // break handles that one. A file copied ahead not long ago waits for the end of that copy.
+  if (!l || Leases::Breaking(*l) || aheads_.count({st.st_dev, st.st_ino})) return;
   Proc* p = ProcFor(md->pid);
   if (p->allowed) return;
   Actor* a = ActorOf(p);
   if (a->convicted || a->score > 0 || a->rewriting.size() < kAheadAfterRewrites) return;
-  uint64_t room = store_.budget() - std::min(store_.budget(), store_.used());
-  if (uint64_t(st.st_size) > room / 2) return;
+  uint64_t size = uint64_t(st.st_size);
+  if (size > kMaxAheadCopy || ahead_bytes_ + size > store_.budget() / 4 ||
+      store_.used() + 2 * size > store_.budget())
+    return;
   l = leases_->ByInode(st.st_dev, st.st_ino);  // (reading a new process changes no lease)
   if (!l) return;
   std::string path = l->path;
-  Ahead h{-1, MonotonicSeconds(), st, {}, 0};
-  clock_gettime(CLOCK_REALTIME, &h.copied_at);
-  if (st.st_size > 0) {
-    // A copy under no actor already there (a break's, its writer not judged yet) stays.
-    bool had = store_.FindFile(kUnattributed, l->fd, st) != nullptr;
+  Ahead h{-1, MonotonicSeconds(), size, 0, false};
+  if (size > 0) {
+    // A copy under no actor already there (a break's, its writer not judged yet): left alone.
+    if (store_.FindFile(kUnattributed, l->fd, st)) return;
     if (!KeepCopy(kUnattributed, l->fd, st, path)) return;
-    if (!had)
-      if (const StoreEntry* e = store_.FindFile(kUnattributed, l->fd, st)) h.entry = e->id;
+    const StoreEntry* e = store_.FindFile(kUnattributed, l->fd, st);
+    if (!e) return;
+    h.entry = e->id;
   }
+  // Marked before the lease goes: no close-write of the file can come unseen.
+  fanotify_mark(close_fd_, FAN_MARK_ADD, FAN_CLOSE_WRITE, l->fd, nullptr);
   h.fd = leases_->LetGo(*l);
-  auto [it, fresh] = aheads_.try_emplace({st.st_dev, st.st_ino});
-  if (!fresh) close(it->second.fd);
-  it->second = h;
+  aheads_[{st.st_dev, st.st_ino}] = h;
+  ahead_bytes_ += size;
   stats_.ahead_copies++;
   if (a->seen.size() < 1000000) a->seen[path] = {st.st_dev, st.st_ino};
   if (auto d = ahead_dirs_.find(path.substr(0, path.rfind('/'))); d != ahead_dirs_.end())
-    d->second = h.time;
+    d->second.last = h.time;
   if (o_.verbose)
     log_.Line("copied ahead of a write: " + path + " (read by pid " + std::to_string(p->info.pid) +
               ", actor " + std::to_string(a->id) + ")");
 }
 
-Monitor::Aheads::iterator Monitor::EndAhead(Aheads::iterator it, bool expired) {
+bool Monitor::TakeAhead(Actor& a, int fd, const struct stat& st, const std::string& path) {
+  auto h = aheads_.find({st.st_dev, st.st_ino});
+  if (h == aheads_.end() || h->second.entry == 0) return false;
+  if (!store_.Share(h->second.entry, a.id, fd, st)) return false;
+  if (o_.verbose) log_.Line("copy ahead of " + path + " taken by actor " + std::to_string(a.id));
+  return true;
+}
+
+Monitor::Aheads::iterator Monitor::EndAhead(Aheads::iterator it) {
   Ahead& h = it->second;
-  bool leased = false;  // the lease took the descriptor
   struct stat st;
-  if (expired && leases_ && fstat(h.fd, &st) == 0 && st.st_nlink > 0) {
-    std::string path = FdPath(h.fd);
-    leased = MayLease(path) && leases_->Adopt(h.fd, st, path);
-    if (!leased && !PerDirectory() && InRoots(path)) MarkFd(h.fd, st);
-    // Leased again: no writer has the file open. With its times unchanged, and the copy taken
-    // well after the last change (a write since would have moved them, even on a coarse
-    // clock), nobody wrote it: the copy is not needed.
-    auto ns = [](const timespec& t) { return int64_t(t.tv_sec) * 1000000000 + t.tv_nsec; };
-    bool unchanged = ns(st.st_ctim) == ns(h.st.st_ctim) && ns(st.st_mtim) == ns(h.st.st_mtim) &&
-                     st.st_size == h.st.st_size &&
-                     ns(h.copied_at) - ns(h.st.st_ctim) > 50 * 1000 * 1000;
-    if (leased && unchanged && h.entry) {
-      store_.DropEntry(h.entry, kUnattributed);
-      stats_.ahead_unneeded++;
+  bool gone = fstat(h.fd, &st) != 0 || st.st_nlink == 0;
+  bool leased = false;  // the lease took the descriptor
+  std::string path;
+  if (!gone) {
+    path = FdPath(h.fd);
+    bool named = !path.empty() && !path.ends_with(" (deleted)");
+    leased = leases_->ByInode(st.st_dev, st.st_ino) ||
+             (named && MayLease(path) && leases_->Adopt(h.fd, st, path));
+    if (!leased) {
+      // A writer has the file open (or leases are suspended, or at their limit): its next
+      // opens are checked meanwhile, and the copy waits for that writer's close-write.
+      if (!h.checked && !PerDirectory() && named && InRoots(path)) MarkFd(h.fd, st);
+      h.checked = true;
+      if (MonotonicSeconds() - h.time < o_.keep_benign_seconds) return std::next(it);
     }
-    if (o_.verbose)
-      log_.Line("not written since its copy ahead: " + path +
-                (leased ? ", leased again" : ", its opens checked"));
   }
-  if (!leased) close(h.fd);
+  fanotify_mark(close_fd_, FAN_MARK_REMOVE, FAN_CLOSE_WRITE, h.fd, nullptr);
+  if (h.entry) store_.DropEntry(h.entry, kUnattributed);
+  ahead_bytes_ -= std::min(ahead_bytes_, h.size);
+  if (o_.verbose && !gone)
+    log_.Line("done with the copy ahead of " + path + (leased ? ", leased again" : ""));
+  if (!leased || leases_->ByFd(h.fd) == nullptr) close(h.fd);
   return aheads_.erase(it);
 }
 
@@ -962,13 +991,27 @@ void Monitor::LeaseGone(const std::string& path, pid_t tid, bool moved_out) {
 
 void Monitor::ClaimUnattributed(const std::string& path, pid_t tid) {
   if (!store_.Has(kUnattributed) || OwnThread(tid)) return;
-  std::vector<std::pair<dev_t, ino_t>> found;
+  // Files copied ahead whose name this was (the inode now has no name there, or none at all):
+  // each such process takes a copy of its own.
+  std::vector<std::pair<dev_t, ino_t>> found, ahead;
+  for (const auto& [k, h] : aheads_) {
+    std::string at = FdPath(h.fd);
+    constexpr std::string_view kGone = " (deleted)";
+    if (at.ends_with(kGone)) at.resize(at.size() - kGone.size());
+    if (at == path) ahead.push_back(k);
+  }
   for (const StoreEntry* e : store_.EntriesOf(kUnattributed))
-    if (e->path == path) found.emplace_back(e->dev, e->ino);
-  if (found.empty()) return;
+    if (e->path == path && !aheads_.count({e->dev, e->ino})) found.emplace_back(e->dev, e->ino);
+  if (found.empty() && ahead.empty()) return;
   Proc* p = ProcFor(tid);
   if (p->allowed) return;
   Actor* a = ActorOf(p);
+  for (const auto& k : ahead) {
+    auto h = aheads_.find(k);
+    struct stat st;
+    if (h == aheads_.end() || fstat(h->second.fd, &st) != 0) continue;
+    if (TakeAhead(*a, h->second.fd, st, path) && a->seen.size() < 1000000) a->seen[path] = k;
+  }
   for (const auto& [dev, ino] : found) {
     if (!store_.Reassign(kUnattributed, a->id, dev, ino)) continue;
     if (a->seen.size() < 1000000) a->seen[path] = {dev, ino};
@@ -1272,7 +1315,7 @@ void Monitor::LeaseOnRead(const Later& l) {
   // moments ago (its writer's open is still to be named).
   if (PerDirectory() || l.st.st_nlink == 0 || l.path.empty() || l.path.ends_with(" (deleted)") ||
       !MayLease(l.path) || breaks_.count({l.st.st_dev, l.st.st_ino}) ||
-      leases_->ByInode(l.st.st_dev, l.st.st_ino))
+      aheads_.count({l.st.st_dev, l.st.st_ino}) || leases_->ByInode(l.st.st_dev, l.st.st_ino))
     return;
   int own = fcntl(l.fd, F_DUPFD_CLOEXEC, 3);
   if (own >= 0 && !leases_->Adopt(own, l.st, l.path)) close(own);
@@ -1284,9 +1327,10 @@ void Monitor::OnCloseWrite(int fd, pid_t tid, const struct stat& st, const std::
   if (p->allowed) return;
   Actor* a = ActorOf(p);
   if (decoys_.count(path)) return;
-  // A copy taken at a lease break whose writer was not named yet (its FAN_OPEN still queued,
-  // or a truncate(2), which opens nothing): this writer's.
-  if (store_.Reassign(kUnattributed, a->id, fd, st)) {
+  // A copy taken ahead of this write (each writer takes one of its own), or at a lease break
+  // whose writer was not named yet (its FAN_OPEN still queued, or a truncate(2), which opens
+  // nothing): this writer's.
+  if (TakeAhead(*a, fd, st, path) || store_.Reassign(kUnattributed, a->id, fd, st)) {
     a->rewriting.insert({st.st_dev, st.st_ino});
     NoteRewrite(*a, path);
   }
@@ -1628,15 +1672,24 @@ void Monitor::Tick() {
   last_prune_ = now;
   for (auto it = breaks_.begin(); it != breaks_.end();)
     it = now - it->second.time < kBreakSeconds ? std::next(it) : EndBreak(it);
+  bool ahead_due = false;
+  for (const auto& [k, h] : aheads_) ahead_due |= now - h.time >= kAheadSeconds;
+  if (ahead_due) {
+    // Every close-write and name event queued up to now is read and judged first: each writer
+    // and deleter of a file copied ahead takes its copy before the copy goes.
+    DrainAll();
+    while (!closes_.empty()) JudgeNextClose();
+  }
   for (auto it = aheads_.begin(); it != aheads_.end();)
-    it = now - it->second.time < kAheadSeconds ? std::next(it) : EndAhead(it, true);
+    it = now - it->second.time < kAheadSeconds ? std::next(it) : EndAhead(it);
   for (auto it = ahead_dirs_.begin(); it != ahead_dirs_.end();) {
-    if (now - it->second < kAheadDirSeconds) {
+    if (now - it->second.last < kAheadDirSeconds) {
       ++it;
       continue;
     }
-    fanotify_mark(ahead_fd_, FAN_MARK_REMOVE | FAN_MARK_ONLYDIR, kAheadDirMask, AT_FDCWD,
-                  it->first.c_str());
+    fanotify_mark(ahead_fd_, FAN_MARK_REMOVE | FAN_MARK_ONLYDIR, kAheadDirMask, it->second.fd,
+                  nullptr);
+    close(it->second.fd);
     it = ahead_dirs_.erase(it);
   }
   // Copies whose writer never showed (it only truncated the file): kept as long as a
@@ -1907,7 +1960,11 @@ int Monitor::Run() {
     // once awake it reads everything.
     double now = MonotonicSeconds();
     bool calm = Calm();
-    bool batching = calm && now < batch_until_;
+    // A break whose writer is not named yet: its FAN_OPEN is read as it comes, so that the
+    // writer is read from /proc while it still runs (a short-lived one may be gone 2 ms on).
+    bool unnamed = false;
+    for (const auto& [k, b] : breaks_) unnamed |= !b.named;
+    bool batching = calm && now < batch_until_ && !unnamed;
     pollfd fds[5] = {{signal_fd_, POLLIN, 0},
                      {perm_fd_, POLLIN, 0},
                      {batching ? -1 : close_fd_, POLLIN, 0},
@@ -1978,7 +2035,6 @@ int Monitor::Run() {
                {"boosts", st.boosts},
                {"wakeups", st.wakeups},
                {"ahead_copies", st.ahead_copies},
-               {"ahead_unneeded", st.ahead_unneeded},
                {"processes", st.processes},
                {"answer_us_mean", st.opens ? st.answer_seconds / double(st.opens) * 1e6 : 0.0},
                {"answer_us_max", st.answer_max * 1e6},

@@ -369,6 +369,61 @@ bool Store::Reassign(uint64_t from, uint64_t to, dev_t dev, ino_t ino) {
   return true;
 }
 
+bool Store::Share(uint64_t id, uint64_t to, int fd, const struct stat& st) {
+  auto src = entries_.find(id);
+  if (src == entries_.end() || !src->second.copy) return false;
+  auto from = by_inode_.find(Key{src->second.actor, st.st_dev, st.st_ino});
+  if (from == by_inode_.end() || from->second != id || !Current(from, fd)) return false;
+  auto held = by_inode_.find(Key{to, st.st_dev, st.st_ino});
+  if (held != by_inode_.end() && !Current(held, fd)) held = by_inode_.end();
+  if (held != by_inode_.end() && entries_[held->second].copy) return false;
+  const StoreEntry& s = src->second;
+  if (used_ + s.size > budget_) return false;
+  StoreEntry e = s;
+  e.actor = to;
+  e.time = MonotonicSeconds();
+  e.object.clear();
+  if (!s.in_memory || memory_used_ + s.size > memory_budget_) {
+    // Into a file of the store: from the other's object (a clone where the file system shares
+    // extents), or from its bytes in memory.
+    std::string msg;
+    if (!CheckDir(&msg)) return false;
+    e.in_memory = false;
+    e.data.clear();
+    e.object = dir_ + "/" + std::to_string(next_id_);
+    bool ok;
+    if (s.in_memory) {
+      int out = open(e.object.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+      ok = out >= 0 && write(out, s.data.data(), s.data.size()) == ssize_t(s.data.size());
+      if (out >= 0 && close(out) != 0) ok = false;
+      if (!ok) unlink(e.object.c_str());
+    } else {
+      int in = open(s.object.c_str(), O_RDONLY | O_CLOEXEC);
+      ok = in >= 0 && CopyInto(in, e.object, s.size, &e.cloned) == Result::kKept;
+      if (in >= 0) close(in);
+    }
+    if (!ok) return false;
+  } else {
+    memory_used_ += e.size;
+  }
+  used_ += e.size;
+  e.id = next_id_++;
+  if (held != by_inode_.end()) {
+    // A held descriptor gives way (its path first seen stays the restore target, its id the
+    // entry's).
+    auto old = entries_.find(held->second);
+    if (old != entries_.end()) {
+      e.path = old->second.path;
+      uint64_t kept_id = old->second.id;
+      Erase(old);
+      e.id = kept_id;
+    }
+  }
+  by_inode_[Key{to, st.st_dev, st.st_ino}] = e.id;
+  entries_[e.id] = std::move(e);
+  return true;
+}
+
 bool Store::Reassign(uint64_t from, uint64_t to, int fd, const struct stat& st) {
   auto it = by_inode_.find(Key{from, st.st_dev, st.st_ino});
   // Only a copy of the file open at `fd` moves (one of an earlier file is let go by the index),

@@ -99,6 +99,10 @@ class Store {
   // The same for the file open at `fd` (status `st`): only a copy of that very file moves, and
   // a copy of an earlier file with its inode number, on either side, no longer counts.
   bool Reassign(uint64_t from, uint64_t to, int fd, const struct stat& st);
+  // Gives `to` a copy of its own of the copy `id` (the file open at `fd`, status `st`): an
+  // entry of another actor that several writers may need. False when `id` is no copy of that
+  // very file, `to` has a copy of it already, or the budget is reached.
+  bool Share(uint64_t id, uint64_t to, int fd, const struct stat& st);
   // An entry by its id (stable while the entry lives).
   const StoreEntry* ById(uint64_t id) const;
   std::vector<const StoreEntry*> EntriesOf(uint64_t actor) const;

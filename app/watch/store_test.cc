@@ -196,6 +196,52 @@ TEST_F(StoreTest, AHeldFileCopiedKeepsItsId) {
   if (!adopted) close(fd);
 }
 
+// A copy shared by several writers: each gets its own, from memory or from the store directory,
+// and keeps it when the original entry goes.
+TEST_F(StoreTest, ACopySharedGivesEachActorItsOwn) {
+  for (uint64_t memory : {uint64_t(1) << 20, uint64_t(0)}) {
+    std::string tag = std::to_string(memory);
+    Store s(root_ + "/store" + tag, 1 << 20, logger_);
+    s.set_memory_budget(memory);
+    std::string err, msg;
+    ASSERT_TRUE(s.Init(&err)) << err;
+    struct stat st;
+    std::string path = root_ + "/tree/shared.txt", orig = ForgeText(5, 3000);
+    int fd = OpenNew(path, orig, &st);
+    ASSERT_EQ(s.Keep(0, fd, st, path, true, &msg), Store::Result::kKept) << msg;
+    uint64_t id = s.Find(0, st.st_dev, st.st_ino)->id;
+    // A held descriptor of the second actor gives way to the copy.
+    bool adopted = false;
+    int again = open(path.c_str(), O_RDONLY);
+    ASSERT_EQ(s.Hold(9, again, st, path, &adopted, &msg), Store::Result::kKept);
+    if (!adopted) close(again);
+    ASSERT_TRUE(WriteFile(path, "overwritten"));
+    EXPECT_TRUE(s.Share(id, 7, fd, st));
+    EXPECT_TRUE(s.Share(id, 9, fd, st));
+    EXPECT_FALSE(s.Share(id, 7, fd, st));  // has one already
+    s.DropEntry(id, 0);
+    EXPECT_EQ(s.ById(id), nullptr);
+    for (uint64_t actor : {7, 9}) {
+      const StoreEntry* e = s.Find(actor, st.st_dev, st.st_ino);
+      ASSERT_NE(e, nullptr);
+      ASSERT_TRUE(e->copy);
+      EXPECT_EQ(e->in_memory, memory > 0);
+      std::string back = root_ + "/restored-" + tag + "-" + std::to_string(actor);
+      ASSERT_TRUE(Store::Restore(*e, back, &err)) << err;
+      EXPECT_EQ(Read(back), orig);
+    }
+    // Past the budget: no share.
+    Store small(root_ + "/store-small" + tag, 4000, logger_);
+    ASSERT_TRUE(small.Init(&err));
+    ASSERT_TRUE(WriteFile(path, orig));
+    int fd2 = OpenNew(path, orig, &st);
+    ASSERT_EQ(small.Keep(0, fd2, st, path, true, &msg), Store::Result::kKept) << msg;
+    EXPECT_FALSE(small.Share(small.Find(0, st.st_dev, st.st_ino)->id, 7, fd2, st));
+    close(fd2);
+    close(fd);
+  }
+}
+
 TEST_F(StoreTest, HeldFileSurvivesDeletion) {
   Store s(root_ + "/store", 1 << 20, logger_);
   std::string err, msg;

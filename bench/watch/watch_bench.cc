@@ -338,6 +338,7 @@ int main(int argc, char** argv) {
       {"header-preserving", {"--mode", "header"}, {}},
       {"mmap", {"--mode", "mmap"}, {}},
       {"footer appended", {"--mode", "reopen"}, {}},
+      {"read then rewrite", {"--mode", "readfirst"}, {}},
       {"ransom notes", {"--mode", "inplace", "--notes"}, {}},
       {"4 workers", {"--mode", "inplace", "--workers", "4"}, {}},
       {"3 setsid workers", {"--mode", "inplace", "--workers", "3", "--setsid-workers"}, {}},
