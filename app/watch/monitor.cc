@@ -42,6 +42,8 @@ namespace {
 constexpr size_t kMaxQueuedCloses = 1024;
 // The store's owner of a copy taken when a lease broke, until the writer's open names it.
 constexpr uint64_t kUnattributed = 0;
+// The owner of the copies ahead of a write, which each writer copies in turn (no actor's id).
+constexpr uint64_t kAheadHold = ~uint64_t(0);
 // How long a broken lease waits for the FAN_OPEN of its writer(s).
 constexpr double kBreakSeconds = 2.0;
 // A read of this many events means they pile up: the monitor's priority is raised for a while.
@@ -68,7 +70,7 @@ constexpr double kBatchSeconds = 0.002;
 constexpr size_t kAheadAfterRewrites = 2;
 constexpr double kAheadSeconds = 2.0;
 constexpr double kAheadDirSeconds = 10.0;
-constexpr size_t kMaxAheads = 4096;
+constexpr size_t kMaxAheads = 1024;
 constexpr size_t kMaxAheadDirs = 256;
 constexpr uint64_t kAheadDirMask = FAN_OPEN | FAN_EVENT_ON_CHILD;
 // Files up to this size only: the copy holds up this thread, and for a larger file the round
@@ -294,11 +296,14 @@ class Monitor {
   // A leased file copied ahead of a write and let go, until its write is judged or it is
   // guarded again (see OnAheadOpen).
   struct Ahead {
-    int fd;  // the lease's descriptor: pins the inode, and takes the lease again
-    double time;
+    int fd = -1;  // the lease's descriptor: pins the inode, and takes the lease again
+    double time = 0;
+    std::string path;      // followed across renames of the file
+    struct stat st {};     // at the copy
     uint64_t size = 0;     // of the copy
-    uint64_t entry = 0;    // the copy's store entry (0 for an empty file)
-    bool checked = false;  // could not be leased again: given a permission mark meanwhile
+    uint64_t entry = 0;    // the copy's store entry, under kAheadHold (0 for an empty file)
+    bool checked = false;  // given a permission mark of its own since
+    bool changed = false;  // found at its end not as copied
   };
   struct AheadDir {
     int fd;  // the directory, open: its mark goes with it, whatever its name becomes
@@ -393,9 +398,10 @@ class Monitor {
   void NoteRewrite(Actor& a, const std::string& path);
   // A FAN_OPEN in such a directory: copy a leased file ahead of its write, and let it go.
   void OnAheadOpen(const fanotify_event_metadata* md);
-  // A file copied ahead, kAheadSeconds on: once no writer has it open (it can be leased
-  // again), every writer's close-write has been judged, and the copy is dropped. Returns the
-  // next entry.
+  // A file copied ahead, kAheadSeconds on: once no writer has it open, it is leased again (or
+  // marked), every close-write and name event queued by then is judged, and the copy goes (to
+  // no actor, when the file changed since: a truncate(2) opens nothing). Returns the next
+  // entry.
   Aheads::iterator EndAhead(Aheads::iterator it);
   // The writer of a file copied ahead (at `fd`, status `st`) takes a copy of its own.
   bool TakeAhead(Actor& a, int fd, const struct stat& st, const std::string& path);
@@ -894,26 +900,32 @@ void Monitor::OnAheadOpen(const fanotify_event_metadata* md) {
       store_.used() + 2 * size > store_.budget())
     return;
   l = leases_->ByInode(st.st_dev, st.st_ino);  // (reading a new process changes no lease)
-  if (!l) return;
-  std::string path = l->path;
-  Ahead h{-1, MonotonicSeconds(), size, 0, false};
+  // A copy under no actor (a break's, its writer not judged yet): left to that writer.
+  if (!l || store_.FindFile(kUnattributed, l->fd, st)) return;
+  Ahead h;
+  h.time = MonotonicSeconds();
+  h.path = l->path;
+  h.st = st;
+  h.size = size;
   if (size > 0) {
-    // A copy under no actor already there (a break's, its writer not judged yet): left alone.
-    if (store_.FindFile(kUnattributed, l->fd, st)) return;
-    if (!KeepCopy(kUnattributed, l->fd, st, path)) return;
-    const StoreEntry* e = store_.FindFile(kUnattributed, l->fd, st);
+    if (!KeepCopy(kAheadHold, l->fd, st, h.path)) return;
+    const StoreEntry* e = store_.FindFile(kAheadHold, l->fd, st);
     if (!e) return;
     h.entry = e->id;
   }
   // Marked before the lease goes: no close-write of the file can come unseen.
-  fanotify_mark(close_fd_, FAN_MARK_ADD, FAN_CLOSE_WRITE, l->fd, nullptr);
+  if (fanotify_mark(close_fd_, FAN_MARK_ADD, FAN_CLOSE_WRITE, l->fd, nullptr) != 0) {
+    if (h.entry) store_.DropEntry(h.entry, kAheadHold);
+    return;
+  }
   h.fd = leases_->LetGo(*l);
-  aheads_[{st.st_dev, st.st_ino}] = h;
+  std::string path = h.path;
+  aheads_[{st.st_dev, st.st_ino}] = std::move(h);
   ahead_bytes_ += size;
   stats_.ahead_copies++;
   if (a->seen.size() < 1000000) a->seen[path] = {st.st_dev, st.st_ino};
   if (auto d = ahead_dirs_.find(path.substr(0, path.rfind('/'))); d != ahead_dirs_.end())
-    d->second.last = h.time;
+    d->second.last = MonotonicSeconds();
   if (o_.verbose)
     log_.Line("copied ahead of a write: " + path + " (read by pid " + std::to_string(p->info.pid) +
               ", actor " + std::to_string(a->id) + ")");
@@ -930,28 +942,49 @@ bool Monitor::TakeAhead(Actor& a, int fd, const struct stat& st, const std::stri
 Monitor::Aheads::iterator Monitor::EndAhead(Aheads::iterator it) {
   Ahead& h = it->second;
   struct stat st;
-  bool gone = fstat(h.fd, &st) != 0 || st.st_nlink == 0;
-  bool leased = false;  // the lease took the descriptor
-  std::string path;
-  if (!gone) {
-    path = FdPath(h.fd);
+  if (fstat(h.fd, &st) == 0 && st.st_nlink > 0) {
+    // Guarded again first: leased (through a descriptor of its own; this one stays the
+    // entry's), which succeeds only when no writer has the file open; else, when no writer has
+    // it open either (a lease tried on this descriptor), marked.
+    std::string path = FdPath(h.fd);
     bool named = !path.empty() && !path.ends_with(" (deleted)");
-    leased = leases_->ByInode(st.st_dev, st.st_ino) ||
-             (named && MayLease(path) && leases_->Adopt(h.fd, st, path));
-    if (!leased) {
-      // A writer has the file open (or leases are suspended, or at their limit): its next
-      // opens are checked meanwhile, and the copy waits for that writer's close-write.
-      if (!h.checked && !PerDirectory() && named && InRoots(path)) MarkFd(h.fd, st);
-      h.checked = true;
-      if (MonotonicSeconds() - h.time < o_.keep_benign_seconds) return std::next(it);
+    bool leased = leases_->ByInode(st.st_dev, st.st_ino) != nullptr;
+    if (!leased && named && MayLease(path)) {
+      int own = fcntl(h.fd, F_DUPFD_CLOEXEC, 3);
+      leased = own >= 0 && leases_->Adopt(own, st, path);
+      if (!leased && own >= 0) close(own);
     }
+    if (!leased) {
+      bool writer = fcntl(h.fd, F_SETLEASE, F_RDLCK) != 0;
+      if (!h.checked && !PerDirectory()) MarkFd(h.fd, st);
+      h.checked = true;
+      // (A writer that came meanwhile waited a moment on that lease, and meets the mark.)
+      if (!writer) fcntl(h.fd, F_SETLEASE, F_UNLCK);
+      // A writer has it open: its next opens are checked meanwhile, and the copy waits for
+      // that writer's close-write.
+      if (writer) return std::next(it);
+    }
+    auto ns = [](const timespec& t) { return int64_t(t.tv_sec) * 1000000000 + t.tv_nsec; };
+    h.changed = st.st_size != h.st.st_size || ns(st.st_mtim) != ns(h.st.st_mtim) ||
+                ns(st.st_ctim) != ns(h.st.st_ctim);
+    if (o_.verbose)
+      log_.Line("done with the copy ahead of " + path + (leased ? ", leased again" : "") +
+                (h.changed ? ", changed since" : ""));
   }
+  // Every writer closed it and every deleter is gone: their close-writes and name events are
+  // queued by now (a close is, before the writer count drops). Judged now, each takes its copy;
+  // later writers meet the lease or the mark.
+  Drain(close_fd_);
+  Drain(notif_fd_);
+  while (!closes_.empty()) JudgeNextClose();
   fanotify_mark(close_fd_, FAN_MARK_REMOVE, FAN_CLOSE_WRITE, h.fd, nullptr);
-  if (h.entry) store_.DropEntry(h.entry, kUnattributed);
+  // Changed with no close-write to show for it (a truncate(2), which opens nothing): the copy
+  // stays, as one taken at a break whose writer was never named.
+  if (h.entry &&
+      !(h.changed && store_.Reassign(kAheadHold, kUnattributed, h.st.st_dev, h.st.st_ino)))
+    store_.DropEntry(h.entry, kAheadHold);
   ahead_bytes_ -= std::min(ahead_bytes_, h.size);
-  if (o_.verbose && !gone)
-    log_.Line("done with the copy ahead of " + path + (leased ? ", leased again" : ""));
-  if (!leased || leases_->ByFd(h.fd) == nullptr) close(h.fd);
+  close(h.fd);
   return aheads_.erase(it);
 }
 
@@ -990,7 +1023,7 @@ void Monitor::LeaseGone(const std::string& path, pid_t tid, bool moved_out) {
 }
 
 void Monitor::ClaimUnattributed(const std::string& path, pid_t tid) {
-  if (!store_.Has(kUnattributed) || OwnThread(tid)) return;
+  if ((!store_.Has(kUnattributed) && aheads_.empty()) || OwnThread(tid)) return;
   // Files copied ahead whose name this was (the inode now has no name there, or none at all):
   // each such process takes a copy of its own.
   std::vector<std::pair<dev_t, ino_t>> found, ahead;
@@ -998,7 +1031,8 @@ void Monitor::ClaimUnattributed(const std::string& path, pid_t tid) {
     std::string at = FdPath(h.fd);
     constexpr std::string_view kGone = " (deleted)";
     if (at.ends_with(kGone)) at.resize(at.size() - kGone.size());
-    if (at == path) ahead.push_back(k);
+    // (The name followed across renames: a file moved out of the trees is elsewhere now.)
+    if (at == path || h.path == path) ahead.push_back(k);
   }
   for (const StoreEntry* e : store_.EntriesOf(kUnattributed))
     if (e->path == path && !aheads_.count({e->dev, e->ino})) found.emplace_back(e->dev, e->ino);
@@ -1409,7 +1443,10 @@ void Monitor::OnNotif(const fanotify_event_metadata* md) {
     if ((md->mask & FAN_CREATE) && !path1.empty()) MarkFile(path1);
     if ((md->mask & FAN_RENAME) && !path2.empty()) MarkFile(path2);
   }
-  if (leases_ && leases_->size() > 0) {
+  if (!aheads_.empty() && (md->mask & FAN_RENAME) && !path1.empty() && !path2.empty())
+    for (auto& [k, h] : aheads_)
+      if (h.path == path1) h.path = path2;
+  if (leases_ && (leases_->size() > 0 || !aheads_.empty())) {
     if ((md->mask & FAN_DELETE) && !path1.empty()) LeaseGone(path1, tid);
     if ((md->mask & FAN_RENAME) && !path2.empty()) LeaseGone(path2, tid);
     if ((md->mask & FAN_RENAME) && !path1.empty()) {
@@ -1672,14 +1709,6 @@ void Monitor::Tick() {
   last_prune_ = now;
   for (auto it = breaks_.begin(); it != breaks_.end();)
     it = now - it->second.time < kBreakSeconds ? std::next(it) : EndBreak(it);
-  bool ahead_due = false;
-  for (const auto& [k, h] : aheads_) ahead_due |= now - h.time >= kAheadSeconds;
-  if (ahead_due) {
-    // Every close-write and name event queued up to now is read and judged first: each writer
-    // and deleter of a file copied ahead takes its copy before the copy goes.
-    DrainAll();
-    while (!closes_.empty()) JudgeNextClose();
-  }
   for (auto it = aheads_.begin(); it != aheads_.end();)
     it = now - it->second.time < kAheadSeconds ? std::next(it) : EndAhead(it);
   for (auto it = ahead_dirs_.begin(); it != ahead_dirs_.end();) {

@@ -370,13 +370,19 @@ bool Store::Reassign(uint64_t from, uint64_t to, dev_t dev, ino_t ino) {
 }
 
 bool Store::Share(uint64_t id, uint64_t to, int fd, const struct stat& st) {
+  // (First: a lost store directory drops the entries whose objects went with it.)
+  std::string msg;
+  if (!CheckDir(&msg)) return false;
   auto src = entries_.find(id);
   if (src == entries_.end() || !src->second.copy) return false;
   auto from = by_inode_.find(Key{src->second.actor, st.st_dev, st.st_ino});
   if (from == by_inode_.end() || from->second != id || !Current(from, fd)) return false;
   auto held = by_inode_.find(Key{to, st.st_dev, st.st_ino});
   if (held != by_inode_.end() && !Current(held, fd)) held = by_inode_.end();
-  if (held != by_inode_.end() && entries_[held->second].copy) return false;
+  if (held != by_inode_.end()) {
+    auto h = entries_.find(held->second);
+    if (h != entries_.end() && h->second.copy) return false;
+  }
   const StoreEntry& s = src->second;
   if (used_ + s.size > budget_) return false;
   StoreEntry e = s;
@@ -386,8 +392,6 @@ bool Store::Share(uint64_t id, uint64_t to, int fd, const struct stat& st) {
   if (!s.in_memory || memory_used_ + s.size > memory_budget_) {
     // Into a file of the store: from the other's object (a clone where the file system shares
     // extents), or from its bytes in memory.
-    std::string msg;
-    if (!CheckDir(&msg)) return false;
     e.in_memory = false;
     e.data.clear();
     e.object = dir_ + "/" + std::to_string(next_id_);
