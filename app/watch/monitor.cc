@@ -299,11 +299,12 @@ class Monitor {
     int fd = -1;  // the lease's descriptor: pins the inode, and takes the lease again
     double time = 0;
     std::string path;      // followed across renames of the file
-    struct stat st {};     // at the copy
+    struct stat st {};     // at the copy, then after each write judged
     uint64_t size = 0;     // of the copy
     uint64_t entry = 0;    // the copy's store entry, under kAheadHold (0 for an empty file)
     bool checked = false;  // given a permission mark of its own since
-    bool changed = false;  // found at its end not as copied
+    bool quiet = false;    // no writer had it open at the last check
+    bool changed = false;  // found at its end not as last written
   };
   struct AheadDir {
     int fd;  // the directory, open: its mark goes with it, whatever its name becomes
@@ -761,10 +762,7 @@ bool Monitor::LeaseTree(const std::string& root) {
 
 bool Monitor::LeaseAfterWrite(int fd, const struct stat& st, const std::string& path) {
   if (!leases_ || st.st_nlink == 0) return false;  // deleted: nothing to lease or mark
-  // A file copied ahead stays unleased until the end of that copy (EndAhead): a break now
-  // would find the copy ahead under no actor and take it for the content before this write.
-  bool ahead = aheads_.count({st.st_dev, st.st_ino});
-  if (!ahead && MayLease(path) && leases_->Adopt(fd, st, path)) {
+  if (MayLease(path) && leases_->Adopt(fd, st, path)) {
     // Leased again after a break: its opens no longer name writers (a reader now would be
     // taken for one).
     if (auto b = breaks_.find({st.st_dev, st.st_ino}); b != breaks_.end()) EndBreak(b);
@@ -800,6 +798,10 @@ void Monitor::OnLeaseBreak(int fd, bool settle) {
   struct stat st;
   if (fstat(fd, &st) != 0) st = {};
   std::string path = l->path;
+  // A copy under no actor older than this lease is of an earlier content (a truncate(2), a
+  // copy ahead whose file changed unseen): this write needs its own.
+  if (const StoreEntry* old = store_.FindFile(kUnattributed, fd, st); old && old->time < l->taken)
+    store_.DropEntry(old->id, kUnattributed);
   bool kept = st.st_size == 0 || KeepCopy(kUnattributed, fd, st, path);
   if (settle && !kept) {
     // The write would be unprotected. The writer's earlier files are judged first: their
@@ -934,7 +936,10 @@ void Monitor::OnAheadOpen(const fanotify_event_metadata* md) {
 bool Monitor::TakeAhead(Actor& a, int fd, const struct stat& st, const std::string& path) {
   auto h = aheads_.find({st.st_dev, st.st_ino});
   if (h == aheads_.end() || h->second.entry == 0) return false;
-  if (!store_.Share(h->second.entry, a.id, fd, st)) return false;
+  // With no room for a copy of its own, this writer takes the one held (the writers after it
+  // share it from there).
+  if (!store_.Share(h->second.entry, a.id, fd, st) && !store_.Reassign(kAheadHold, a.id, fd, st))
+    return false;
   if (o_.verbose) log_.Line("copy ahead of " + path + " taken by actor " + std::to_string(a.id));
   return true;
 }
@@ -942,41 +947,50 @@ bool Monitor::TakeAhead(Actor& a, int fd, const struct stat& st, const std::stri
 Monitor::Aheads::iterator Monitor::EndAhead(Aheads::iterator it) {
   Ahead& h = it->second;
   struct stat st;
-  if (fstat(h.fd, &st) == 0 && st.st_nlink > 0) {
-    // Guarded again first: leased (through a descriptor of its own; this one stays the
-    // entry's), which succeeds only when no writer has the file open; else, when no writer has
-    // it open either (a lease tried on this descriptor), marked.
-    std::string path = FdPath(h.fd);
-    bool named = !path.empty() && !path.ends_with(" (deleted)");
-    bool leased = leases_->ByInode(st.st_dev, st.st_ino) != nullptr;
-    if (!leased && named && MayLease(path)) {
+  std::string path;
+  bool leased = false;
+  bool gone = fstat(h.fd, &st) != 0 || st.st_nlink == 0;
+  if (!gone) {
+    // Guarded again first. Leased where it may be (through a descriptor of its own; this one
+    // stays the entry's), which succeeds only when no writer has the file open. Otherwise
+    // marked, and a lease tried on this descriptor shows whether a writer has it open; a writer
+    // that passed before the mark may still be on its way to its write, so the copy ends only
+    // after a second such check, a round later.
+    path = FdPath(h.fd);
+    bool inside = !path.empty() && !path.ends_with(" (deleted)") && InRoots(path);
+    leased = leases_->ByInode(st.st_dev, st.st_ino) != nullptr;
+    if (!leased && inside && MayLease(path)) {
       int own = fcntl(h.fd, F_DUPFD_CLOEXEC, 3);
       leased = own >= 0 && leases_->Adopt(own, st, path);
       if (!leased && own >= 0) close(own);
     }
     if (!leased) {
-      bool writer = fcntl(h.fd, F_SETLEASE, F_RDLCK) != 0;
-      if (!h.checked && !PerDirectory()) MarkFd(h.fd, st);
+      if (!h.checked && !PerDirectory() && inside) MarkFd(h.fd, st);
       h.checked = true;
-      // (A writer that came meanwhile waited a moment on that lease, and meets the mark.)
-      if (!writer) fcntl(h.fd, F_SETLEASE, F_UNLCK);
+      bool writer = fcntl(h.fd, F_SETLEASE, F_RDLCK) != 0;
+      if (!writer) {
+        writer = fcntl(h.fd, F_GETLEASE) == F_UNLCK;  // broken at once: one was on its way
+        fcntl(h.fd, F_SETLEASE, F_UNLCK);
+      }
+      bool second = h.quiet && !writer;
+      h.quiet = !writer;
       // A writer has it open: its next opens are checked meanwhile, and the copy waits for
-      // that writer's close-write.
-      if (writer) return std::next(it);
+      // its close-write.
+      if (!second) return std::next(it);
     }
-    auto ns = [](const timespec& t) { return int64_t(t.tv_sec) * 1000000000 + t.tv_nsec; };
-    h.changed = st.st_size != h.st.st_size || ns(st.st_mtim) != ns(h.st.st_mtim) ||
-                ns(st.st_ctim) != ns(h.st.st_ctim);
-    if (o_.verbose)
-      log_.Line("done with the copy ahead of " + path + (leased ? ", leased again" : "") +
-                (h.changed ? ", changed since" : ""));
   }
-  // Every writer closed it and every deleter is gone: their close-writes and name events are
-  // queued by now (a close is, before the writer count drops). Judged now, each takes its copy;
-  // later writers meet the lease or the mark.
+  // No writer has it open, and later ones meet the lease or the mark: the close-writes and
+  // name events of those before are queued by now (a close is, before the writer count
+  // drops). Judged now, each takes its copy, and a judged write is the file's last known state.
   Drain(close_fd_);
   Drain(notif_fd_);
   while (!closes_.empty()) JudgeNextClose();
+  auto ns = [](const timespec& t) { return int64_t(t.tv_sec) * 1000000000 + t.tv_nsec; };
+  if (!gone && fstat(h.fd, &st) == 0)
+    h.changed = st.st_size != h.st.st_size || ns(st.st_mtim) != ns(h.st.st_mtim);
+  if (o_.verbose && !gone)
+    log_.Line("done with the copy ahead of " + path + (leased ? ", leased again" : "") +
+              (h.changed ? ", changed unseen" : ""));
   fanotify_mark(close_fd_, FAN_MARK_REMOVE, FAN_CLOSE_WRITE, h.fd, nullptr);
   // Changed with no close-write to show for it (a truncate(2), which opens nothing): the copy
   // stays, as one taken at a break whose writer was never named.
@@ -1027,7 +1041,11 @@ void Monitor::ClaimUnattributed(const std::string& path, pid_t tid) {
   // Files copied ahead whose name this was (the inode now has no name there, or none at all):
   // each such process takes a copy of its own.
   std::vector<std::pair<dev_t, ino_t>> found, ahead;
+  struct stat now {};
+  bool there = !aheads_.empty() && stat(path.c_str(), &now) == 0;
   for (const auto& [k, h] : aheads_) {
+    // (Not the file now at that name: renamed over another, it took that name.)
+    if (there && k == std::make_pair(now.st_dev, now.st_ino)) continue;
     std::string at = FdPath(h.fd);
     constexpr std::string_view kGone = " (deleted)";
     if (at.ends_with(kGone)) at.resize(at.size() - kGone.size());
@@ -1931,6 +1949,8 @@ void Monitor::JudgeClose(const Later& l) {
       log_.Line(std::string("internal error: ") + e.what());
     }
     stats_.judge_seconds += MonotonicSeconds() - start;
+    // A file copied ahead: this write is accounted for (EndAhead looks for changes since).
+    if (auto h = aheads_.find({st.st_dev, st.st_ino}); h != aheads_.end()) h->second.st = st;
     if (LeaseAfterWrite(l.fd, st, path)) return;  // the lease holds the descriptor now
   }
   close(l.fd);

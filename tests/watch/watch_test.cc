@@ -400,6 +400,33 @@ TEST_F(WatchTest, AFileCopiedAheadIsRestoredAfterAnotherWriter) {
   EXPECT_EQ(w.Stop(), 0);
 }
 
+// A file copied ahead and rewritten, then encrypted once its copy ahead has ended: restored to
+// what its rewriter wrote, not to the content before.
+TEST_F(WatchTest, AFileRewrittenAfterItsCopyAheadIsRestoredToTheRewrite) {
+  for (const char* n : {"000-a.txt", "000-b.txt", "000-c.txt"})
+    std::ofstream(tree_ + "/" + n) << "quarterly report " << n << "\nrevenue and costs\n";
+  Watcher w;
+  std::string err;
+  ASSERT_TRUE(w.Start({tree_}, {"--verbose"}, &err)) << err;
+  Workload editor;
+  editor.Start(
+      {"/bin/sh", "-c",
+       RewriteScript("000-a.txt 000-b.txt") + "; sleep 0.2; " + RewriteScript("000-c.txt")},
+      base_ + "/editor.out", tree_);
+  ASSERT_TRUE(editor.Wait(30));
+  std::string c = tree_ + "/000-c.txt";
+  ASSERT_TRUE(WaitStderr(w, "copy ahead of " + c + " taken by actor", 2)) << w.Stderr();
+  ASSERT_TRUE(WaitStderr(w, "done with the copy ahead of " + c, 5)) << w.Stderr();
+  EXPECT_EQ(w.Stderr().find("done with the copy ahead of " + c + ", leased again, changed"),
+            std::string::npos)
+      << w.Stderr();
+  SimReport r = RunSimulator(w, tree_, {"--mode", "inplace"}, 30);
+  EXPECT_TRUE(r.stopped_by_vigie) << w.Stderr();
+  EXPECT_NE(r.sim_output.find("touch " + c), std::string::npos) << r.sim_output;
+  EXPECT_EQ(r.lost, 0u) << (r.lost_paths.empty() ? "" : r.lost_paths[0]) << w.Stderr();
+  EXPECT_EQ(w.Stop(), 0);
+}
+
 // A file copied ahead and not written is leased again: the next writer meets the lease.
 TEST_F(WatchTest, AFileCopiedAheadAndNotWrittenIsLeasedAgain) {
   for (const char* n : {"000-a.txt", "000-b.txt", "000-c.txt"})
@@ -486,7 +513,7 @@ TEST_F(WatchTest, AFileCopiedAheadMovedOutOrTruncated) {
   EXPECT_EQ(other.code(), 0);
   EXPECT_TRUE(WaitStderr(w, "copy ahead of " + c + " taken by actor", 2)) << w.Stderr();
   EXPECT_TRUE(
-      WaitStderr(w, "done with the copy ahead of " + d + ", leased again, changed since", 5))
+      WaitStderr(w, "done with the copy ahead of " + d + ", leased again, changed unseen", 5))
       << w.Stderr();
   EXPECT_EQ(w.Stop(), 0);
 }
