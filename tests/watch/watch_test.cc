@@ -49,6 +49,18 @@ class WatchTest : public ::testing::Test {
     return r;
   }
 
+  // Small text files at the root of the tree (000-a.txt, ...: the simulator goes through them
+  // first), vigie watching with --verbose, and `script` run there by one shell.
+  void StartRewriter(Watcher& w, Workload& editor, const std::string& script, int files = 3) {
+    for (int i = 0; i < files; ++i) {
+      std::string n = std::string("000-") + char('a' + i) + ".txt";
+      std::ofstream(tree_ + "/" + n) << "quarterly report " << n << "\nrevenue and costs\n";
+    }
+    std::string err;
+    ASSERT_TRUE(w.Start({tree_}, {"--verbose"}, &err)) << err;
+    editor.Start({"/bin/sh", "-c", script}, base_ + "/editor.out", tree_);
+  }
+
   std::string base_, tree_;
 };
 
@@ -382,14 +394,9 @@ TEST_F(WatchTest, ARewriterIsCopiedAheadOfItsWrites) {
 // copy ends: the file is restored with the rest. (Written before the attack's first evidence,
 // it has only the copy ahead; after, its open is a permission event with a copy of its own.)
 TEST_F(WatchTest, AFileCopiedAheadIsRestoredAfterAnotherWriter) {
-  for (const char* n : {"000-a.txt", "000-b.txt", "000-c.txt"})
-    std::ofstream(tree_ + "/" + n) << "quarterly report " << n << "\nrevenue and costs\n";
   Watcher w;
-  std::string err;
-  ASSERT_TRUE(w.Start({tree_}, {"--verbose"}, &err)) << err;
   Workload editor;
-  editor.Start({"/bin/sh", "-c", RewriteScript("000-a.txt 000-b.txt", "000-c.txt")},
-               base_ + "/editor.out", tree_);
+  StartRewriter(w, editor, RewriteScript("000-a.txt 000-b.txt", "000-c.txt"));
   ASSERT_TRUE(editor.Wait(30));
   ASSERT_TRUE(WaitStderr(w, "copied ahead of a write: " + tree_ + "/000-c.txt", 2)) << w.Stderr();
   // Within the copy's time: the simulator goes through the root's files first, in order.
@@ -403,16 +410,11 @@ TEST_F(WatchTest, AFileCopiedAheadIsRestoredAfterAnotherWriter) {
 // A file copied ahead and rewritten, then encrypted once its copy ahead has ended: restored to
 // what its rewriter wrote, not to the content before.
 TEST_F(WatchTest, AFileRewrittenAfterItsCopyAheadIsRestoredToTheRewrite) {
-  for (const char* n : {"000-a.txt", "000-b.txt", "000-c.txt"})
-    std::ofstream(tree_ + "/" + n) << "quarterly report " << n << "\nrevenue and costs\n";
   Watcher w;
-  std::string err;
-  ASSERT_TRUE(w.Start({tree_}, {"--verbose"}, &err)) << err;
   Workload editor;
-  editor.Start(
-      {"/bin/sh", "-c",
-       RewriteScript("000-a.txt 000-b.txt") + "; sleep 0.2; " + RewriteScript("000-c.txt")},
-      base_ + "/editor.out", tree_);
+  StartRewriter(
+      w, editor,
+      RewriteScript("000-a.txt 000-b.txt") + "; sleep 0.2; " + RewriteScript("000-c.txt"));
   ASSERT_TRUE(editor.Wait(30));
   std::string c = tree_ + "/000-c.txt";
   ASSERT_TRUE(WaitStderr(w, "copy ahead of " + c + " taken by actor", 2)) << w.Stderr();
@@ -429,14 +431,9 @@ TEST_F(WatchTest, AFileRewrittenAfterItsCopyAheadIsRestoredToTheRewrite) {
 
 // A file copied ahead and not written is leased again: the next writer meets the lease.
 TEST_F(WatchTest, AFileCopiedAheadAndNotWrittenIsLeasedAgain) {
-  for (const char* n : {"000-a.txt", "000-b.txt", "000-c.txt"})
-    std::ofstream(tree_ + "/" + n) << "quarterly report " << n << "\nrevenue and costs\n";
   Watcher w;
-  std::string err;
-  ASSERT_TRUE(w.Start({tree_}, {"--verbose"}, &err)) << err;
   Workload editor;
-  editor.Start({"/bin/sh", "-c", RewriteScript("000-a.txt 000-b.txt", "000-c.txt")},
-               base_ + "/editor.out", tree_);
+  StartRewriter(w, editor, RewriteScript("000-a.txt 000-b.txt", "000-c.txt"));
   ASSERT_TRUE(editor.Wait(30));
   std::string c = tree_ + "/000-c.txt";
   ASSERT_TRUE(WaitStderr(w, "copied ahead of a write: " + c, 2)) << w.Stderr();
@@ -450,23 +447,18 @@ TEST_F(WatchTest, AFileCopiedAheadAndNotWrittenIsLeasedAgain) {
 }
 
 // Two writers of a file copied ahead (its reader, and another program that opened it before the
-// reader wrote): each takes a copy of its own, of the content before both.
+// reader wrote): each takes a copy of its own.
 TEST_F(WatchTest, EachWriterOfAFileCopiedAheadTakesACopy) {
-  for (const char* n : {"000-a.txt", "000-b.txt", "000-c.txt"})
-    std::ofstream(tree_ + "/" + n) << "quarterly report " << n << "\nrevenue and costs\n";
   std::string go = base_ + "/go", c = tree_ + "/000-c.txt";
   Watcher w;
-  std::string err;
-  ASSERT_TRUE(w.Start({tree_}, {"--verbose"}, &err)) << err;
   Workload editor;
-  editor.Start({"/bin/sh", "-c",
+  StartRewriter(w, editor,
                 RewriteScript("000-a.txt 000-b.txt") +
                     "; sleep 0.2; exec 3< 000-c.txt; d=$(cat <&3); exec 3<&-; "
                     "while [ ! -e " +
                     go +
                     " ]; do sleep 0.01; done; "
-                    "printf '%s edited\\n' \"$d\" > 000-c.txt"},
-               base_ + "/editor.out", tree_);
+                    "printf '%s edited\\n' \"$d\" > 000-c.txt");
   ASSERT_TRUE(WaitStderr(w, "copied ahead of a write: " + c, 5)) << w.Stderr();
   Workload other;
   other.Start(
@@ -489,16 +481,12 @@ TEST_F(WatchTest, EachWriterOfAFileCopiedAheadTakesACopy) {
 // A file copied ahead, then moved out of the trees, or truncated through its path (which opens
 // nothing): the mover takes the copy; the truncated file's copy is kept.
 TEST_F(WatchTest, AFileCopiedAheadMovedOutOrTruncated) {
-  for (const char* n : {"000-a.txt", "000-b.txt", "000-c.txt", "000-d.txt"})
-    std::ofstream(tree_ + "/" + n) << "quarterly report " << n << "\nrevenue and costs\n";
   Watcher w;
-  std::string err;
-  ASSERT_TRUE(w.Start({tree_}, {"--verbose"}, &err)) << err;
   Workload editor;
-  editor.Start({"/bin/sh", "-c",
+  StartRewriter(w, editor,
                 RewriteScript("000-a.txt 000-b.txt") +
-                    "; sleep 0.2; exec 3< 000-c.txt; exec 4< 000-d.txt; sleep 0.3; exec 3<&- 4<&-"},
-               base_ + "/editor.out", tree_);
+                    "; sleep 0.2; exec 3< 000-c.txt; exec 4< 000-d.txt; sleep 0.3; exec 3<&- 4<&-",
+                4);
   ASSERT_TRUE(editor.Wait(30));
   std::string c = tree_ + "/000-c.txt", d = tree_ + "/000-d.txt";
   ASSERT_TRUE(WaitStderr(w, "copied ahead of a write: " + c, 2)) << w.Stderr();
