@@ -262,7 +262,11 @@ SimReport RunSimulator(Watcher& w, const std::string& tree, const std::vector<st
   std::string line;
   while (std::getline(in, line)) {
     if (line.rfind("touch ", 0) == 0) r.touched++;
-    if (line.rfind("first-write ", 0) == 0) r.first_write = std::atof(line.c_str() + 12);
+    if (line.rfind("first-write ", 0) == 0) {
+      // Each worker reports its own: the earliest counts.
+      double t = std::atof(line.c_str() + 12);
+      if (r.first_write == 0 || t < r.first_write) r.first_write = t;
+    }
     if (line.rfind("payload-dir ", 0) == 0) RemoveTree(line.substr(12));
   }
   for (const auto& e : w.Events())
