@@ -7,7 +7,6 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <ctime>
 
 namespace vigie::watch {
 namespace {
@@ -39,10 +38,7 @@ bool Leases::Take(int fd, const std::string& path, const struct stat* known) {
     fcntl(fd, F_SETLEASE, F_UNLCK);
     return false;
   }
-  timespec now;
-  clock_gettime(CLOCK_MONOTONIC, &now);
-  by_fd_[fd] = {fd,        path,  st.st_dev,
-                st.st_ino, false, double(now.tv_sec) + double(now.tv_nsec) / 1e9};
+  by_fd_[fd] = {fd, path, st.st_dev, st.st_ino, false};
   by_inode_[{st.st_dev, st.st_ino}] = fd;
   by_path_[path] = fd;
   return true;

@@ -47,7 +47,6 @@ struct Lease {
   dev_t dev = 0;
   ino_t ino = 0;
   bool checked = false;  // suspended: its opens are permission events
-  double taken = 0;      // when, in monotonic seconds
 };
 
 class Leases {

@@ -798,10 +798,6 @@ void Monitor::OnLeaseBreak(int fd, bool settle) {
   struct stat st;
   if (fstat(fd, &st) != 0) st = {};
   std::string path = l->path;
-  // A copy under no actor older than this lease is of an earlier content (a truncate(2), a
-  // copy ahead whose file changed unseen): this write needs its own.
-  if (const StoreEntry* old = store_.FindFile(kUnattributed, fd, st); old && old->time < l->taken)
-    store_.DropEntry(old->id, kUnattributed);
   bool kept = st.st_size == 0 || KeepCopy(kUnattributed, fd, st, path);
   if (settle && !kept) {
     // The write would be unprotected. The writer's earlier files are judged first: their
@@ -957,19 +953,24 @@ Monitor::Aheads::iterator Monitor::EndAhead(Aheads::iterator it) {
     // that passed before the mark may still be on its way to its write, so the copy ends only
     // after a second such check, a round later.
     path = FdPath(h.fd);
-    bool inside = !path.empty() && !path.ends_with(" (deleted)") && InRoots(path);
+    // (A name gone while another link remains: marked, wherever that link is.)
+    bool named = !path.empty() && !path.ends_with(" (deleted)");
+    bool inside = named && InRoots(path);
     leased = leases_->ByInode(st.st_dev, st.st_ino) != nullptr;
     if (!leased && inside && MayLease(path)) {
       int own = fcntl(h.fd, F_DUPFD_CLOEXEC, 3);
       leased = own >= 0 && leases_->Adopt(own, st, path);
       if (!leased && own >= 0) close(own);
+      // Leased again after a break: its opens no longer name writers.
+      if (auto b = breaks_.find({st.st_dev, st.st_ino}); leased && b != breaks_.end()) EndBreak(b);
     }
     if (!leased) {
-      if (!h.checked && !PerDirectory() && inside) MarkFd(h.fd, st);
+      if (!h.checked && !PerDirectory() && (inside || !named)) MarkFd(h.fd, st);
       h.checked = true;
       bool writer = fcntl(h.fd, F_SETLEASE, F_RDLCK) != 0;
       if (!writer) {
-        writer = fcntl(h.fd, F_GETLEASE) == F_UNLCK;  // broken at once: one was on its way
+        // Broken at once: a truncate(2) on its way (it has no permission event).
+        writer = fcntl(h.fd, F_GETLEASE) == F_UNLCK;
         fcntl(h.fd, F_SETLEASE, F_UNLCK);
       }
       bool second = h.quiet && !writer;
@@ -987,7 +988,8 @@ Monitor::Aheads::iterator Monitor::EndAhead(Aheads::iterator it) {
   while (!closes_.empty()) JudgeNextClose();
   auto ns = [](const timespec& t) { return int64_t(t.tv_sec) * 1000000000 + t.tv_nsec; };
   if (!gone && fstat(h.fd, &st) == 0)
-    h.changed = st.st_size != h.st.st_size || ns(st.st_mtim) != ns(h.st.st_mtim);
+    h.changed = st.st_size != h.st.st_size || ns(st.st_mtim) != ns(h.st.st_mtim) ||
+                ns(st.st_ctim) != ns(h.st.st_ctim);
   if (o_.verbose && !gone)
     log_.Line("done with the copy ahead of " + path + (leased ? ", leased again" : "") +
               (h.changed ? ", changed unseen" : ""));
@@ -1034,6 +1036,8 @@ void Monitor::LeaseGone(const std::string& path, pid_t tid, bool moved_out) {
     }
   }
   if (!adopted) close(fd);
+  // A copy of that file under no actor (a truncate(2), which named nobody): this process's.
+  ClaimUnattributed(path, tid);
 }
 
 void Monitor::ClaimUnattributed(const std::string& path, pid_t tid) {
@@ -1067,6 +1071,9 @@ void Monitor::ClaimUnattributed(const std::string& path, pid_t tid) {
   for (const auto& [dev, ino] : found) {
     if (!store_.Reassign(kUnattributed, a->id, dev, ino)) continue;
     if (a->seen.size() < 1000000) a->seen[path] = {dev, ino};
+    if (o_.verbose)
+      log_.Line("copy of " + path + " taken by actor " + std::to_string(a->id) +
+                " (its writer never named)");
   }
 }
 
@@ -1951,6 +1958,11 @@ void Monitor::JudgeClose(const Later& l) {
     stats_.judge_seconds += MonotonicSeconds() - start;
     // A file copied ahead: this write is accounted for (EndAhead looks for changes since).
     if (auto h = aheads_.find({st.st_dev, st.st_ino}); h != aheads_.end()) h->second.st = st;
+    // A copy under no actor that this write did not take (an allowed writer's, this monitor's)
+    // is of a content gone for good, unless a break still waits to name its writer.
+    if (auto b = breaks_.find({st.st_dev, st.st_ino}); b == breaks_.end() || b->second.named)
+      if (const StoreEntry* e = store_.FindFile(kUnattributed, l.fd, st))
+        store_.DropEntry(e->id, kUnattributed);
     if (LeaseAfterWrite(l.fd, st, path)) return;  // the lease holds the descriptor now
   }
   close(l.fd);

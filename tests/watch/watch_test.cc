@@ -419,9 +419,11 @@ TEST_F(WatchTest, AFileRewrittenAfterItsCopyAheadIsRestoredToTheRewrite) {
   std::string c = tree_ + "/000-c.txt";
   ASSERT_TRUE(WaitStderr(w, "copy ahead of " + c + " taken by actor", 2)) << w.Stderr();
   ASSERT_TRUE(WaitStderr(w, "done with the copy ahead of " + c, 5)) << w.Stderr();
-  EXPECT_EQ(w.Stderr().find("done with the copy ahead of " + c + ", leased again, changed"),
-            std::string::npos)
-      << w.Stderr();
+  // Its write was judged: nothing changed unseen.
+  std::string log = w.Stderr(), done = "done with the copy ahead of " + c;
+  size_t at = log.find(done);
+  EXPECT_EQ(log.substr(at, log.find('\n', at) - at).find("changed unseen"), std::string::npos)
+      << log;
   SimReport r = RunSimulator(w, tree_, {"--mode", "inplace"}, 30);
   EXPECT_TRUE(r.stopped_by_vigie) << w.Stderr();
   EXPECT_NE(r.sim_output.find("touch " + c), std::string::npos) << r.sim_output;
@@ -479,7 +481,8 @@ TEST_F(WatchTest, EachWriterOfAFileCopiedAheadTakesACopy) {
 }
 
 // A file copied ahead, then moved out of the trees, or truncated through its path (which opens
-// nothing): the mover takes the copy; the truncated file's copy is kept.
+// nothing): the mover takes the copy; the truncated file's copy is kept, for whoever deletes
+// or replaces the file next.
 TEST_F(WatchTest, AFileCopiedAheadMovedOutOrTruncated) {
   Watcher w;
   Workload editor;
@@ -503,6 +506,11 @@ TEST_F(WatchTest, AFileCopiedAheadMovedOutOrTruncated) {
   EXPECT_TRUE(
       WaitStderr(w, "done with the copy ahead of " + d + ", leased again, changed unseen", 5))
       << w.Stderr();
+  // Deleted now: the deleter takes the copy of what the truncate destroyed.
+  Workload rm;
+  rm.Start({"/bin/sh", "-c", "rm 000-d.txt"}, base_ + "/rm.out", tree_);
+  ASSERT_TRUE(rm.Wait(30));
+  EXPECT_TRUE(WaitStderr(w, "copy of " + d + " taken by actor", 2)) << w.Stderr();
   EXPECT_EQ(w.Stop(), 0);
 }
 
