@@ -124,19 +124,28 @@ bool Model::Add(Actor& a, double w, std::string what, const std::string& path) {
   return false;
 }
 
+bool Model::Destroyed(Actor& a, std::string what, const std::string& path) {
+  if (a.first_destroy_at == 0) a.first_destroy_at = MonotonicSeconds();
+  bool convicted = Add(a, 1.0, std::move(what), path);
+  if (!a.notes_pending.empty() && !a.notes_counted) {
+    a.notes_counted = true;
+    convicted |= Add(a, 2.0, std::move(a.notes_pending), a.notes_path);
+    a.notes_pending.clear();
+  }
+  return convicted;
+}
+
 bool Model::Rewritten(Actor& a, const std::string& path, const Sample& before,
                       const Sample& after) {
   Verdict v = Compare(before, after);
   if (!v.destroyed) return false;
-  if (a.first_destroy_at == 0) a.first_destroy_at = MonotonicSeconds();
-  return Add(a, 1.0, std::string("rewritten: ") + v.why, path);
+  return Destroyed(a, std::string("rewritten: ") + v.why, path);
 }
 
 bool Model::RewrittenWithoutCopy(Actor& a, const std::string& path, const Sample& after) {
   Verdict v = AssessNew(path, after);
   if (!v.destroyed) return false;
-  if (a.first_destroy_at == 0) a.first_destroy_at = MonotonicSeconds();
-  return Add(a, 1.0, std::string("rewritten (no copy kept): ") + v.why, path);
+  return Destroyed(a, std::string("rewritten (no copy kept): ") + v.why, path);
 }
 
 bool Model::NewFile(Actor& a, const std::string& path, const Sample& after) {
@@ -148,11 +157,15 @@ bool Model::NewFile(Actor& a, const std::string& path, const Sample& after) {
     auto& dirs = a.note_dirs[h];
     if (dirs.size() < 64) dirs.insert(DirOf(path));
     if (dirs.size() >= 3 && !a.notes_counted) {
-      a.notes_counted = true;
-      convicted |=
-          Add(a, 2.0,
-              "same new text file in " + std::to_string(dirs.size()) + " directories (ransom note)",
-              path);
+      std::string what =
+          "same new text file in " + std::to_string(dirs.size()) + " directories (ransom note)";
+      if (a.first_destroy_at > 0) {
+        a.notes_counted = true;
+        convicted |= Add(a, 2.0, std::move(what), path);
+      } else if (a.notes_pending.empty()) {
+        a.notes_pending = std::move(what);
+        a.notes_path = path;
+      }
     }
     if (a.note_dirs.size() > 4096) a.note_dirs.clear();
   }
@@ -186,8 +199,7 @@ bool Model::NewFile(Actor& a, const std::string& path, const Sample& after) {
     }
     std::string orig = it->path;
     a.unpaired_deleted.erase(it);
-    if (a.first_destroy_at == 0) a.first_destroy_at = MonotonicSeconds();
-    return Add(a, 1.0, std::string("replaced by a random copy then deleted: ") + v.why, orig) ||
+    return Destroyed(a, std::string("replaced by a random copy then deleted: ") + v.why, orig) ||
            convicted;
   }
   if (a.unpaired_new.size() < kMaxPending) {
@@ -227,8 +239,7 @@ bool Model::Deleted(Actor& a, const std::string& path, const DeletedContent* bef
     Verdict v = Compare(sample, it->sample);
     if (!v.destroyed) continue;
     a.unpaired_new.erase(it);
-    if (a.first_destroy_at == 0) a.first_destroy_at = MonotonicSeconds();
-    return Add(a, 1.0, std::string("replaced by a random copy then deleted: ") + v.why, path);
+    return Destroyed(a, std::string("replaced by a random copy then deleted: ") + v.why, path);
   }
   if (a.unpaired_deleted.size() >= kMaxPending)
     a.unpaired_deleted.erase(a.unpaired_deleted.begin());
@@ -250,6 +261,9 @@ bool Model::Renamed(Actor& a, const std::string& from, const std::string& to, bo
   }
   if (a.created.erase(from)) a.created.insert(to);
   std::string fb = BaseOf(from), tb = BaseOf(to);
+  // A suffix dropped (gc.pid.lock -> gc.pid): a lock or temporary file put in place.
+  if (fb.size() > tb.size() && fb.compare(0, tb.size(), tb) == 0 && fb[tb.size()] == '.')
+    return false;
   std::string ext;
   if (tb.size() > fb.size() && tb.compare(0, fb.size(), fb) == 0 && tb[fb.size()] == '.')
     ext = tb.substr(fb.size() + 1);  // appended: report.pdf -> report.pdf.locked

@@ -76,6 +76,11 @@ struct Actor {
   double rename_weight = 0;
   std::map<size_t, std::set<std::string>> note_dirs;  // content hash -> directories
   bool notes_counted = false;
+  // Notes found before anything was destroyed: counted with the first destroyed file (alone,
+  // identical small files in many directories are also what git, package managers and
+  // template copies write).
+  std::string notes_pending;  // the evidence's text, empty when none
+  std::string notes_path;
   struct Pending {
     std::string path;
     Sample sample;  // for a deleted original: only `size` until `read` has run
@@ -122,6 +127,8 @@ class Model {
 
  private:
   bool Add(Actor& a, double w, std::string what, const std::string& path);
+  // A file destroyed (weight 1): the evidence, and notes found before it.
+  bool Destroyed(Actor& a, std::string what, const std::string& path);
 
   double threshold_;
   uint64_t next_id_ = 1;

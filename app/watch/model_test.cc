@@ -131,7 +131,27 @@ TEST(Model, RansomNotesInManyDirectories) {
   m.NewFile(a, "/t/b/README.txt", Of(note));
   EXPECT_DOUBLE_EQ(a.score, 0.0);
   m.NewFile(a, "/t/c/README.txt", Of(note));
-  EXPECT_DOUBLE_EQ(a.score, 2.0);
+  // Counted with the first destroyed file, not before (alone, identical small files in many
+  // directories are also what git clones and template copies write).
+  EXPECT_DOUBLE_EQ(a.score, 0.0);
+  std::string doc = ForgeText(1, 20000);
+  EXPECT_TRUE(m.Rewritten(a, "/t/a/1.txt", Of(doc), Of(Random(20016))));
+  EXPECT_DOUBLE_EQ(a.score, 3.0);
+  // Once something was destroyed, notes count at once.
+  Actor& b = m.ActorFor(Proc(200, 1, 200));
+  EXPECT_FALSE(m.Rewritten(b, "/t/b/1.txt", Of(doc), Of(Random(20016))));
+  m.NewFile(b, "/t/a/NOTE.txt", Of(note));
+  m.NewFile(b, "/t/b/NOTE.txt", Of(note));
+  EXPECT_TRUE(m.NewFile(b, "/t/c/NOTE.txt", Of(note)));
+}
+
+TEST(Model, LockFilesPutInPlaceAreNoNewExtension) {
+  Model m;
+  Actor& a = m.ActorFor(Proc(100, 1, 100));
+  for (int i = 0; i < 10; ++i)
+    m.Renamed(a, "/t/r" + std::to_string(i) + "/.git/gc.pid.lock",
+              "/t/r" + std::to_string(i) + "/.git/gc.pid");
+  EXPECT_DOUBLE_EQ(a.score, 0.0);
 }
 
 TEST(Model, OddExecutableOnlyAmplifies) {

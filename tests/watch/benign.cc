@@ -3,6 +3,7 @@
 
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -129,6 +130,17 @@ std::vector<Benign> BenignWorkloads() {
        "cd data && git init -q && git add -A && git -c user.name=v -c user.email=v@example.org "
        "commit -qm import && echo change >> README.md && git add README.md && git -c "
        "user.name=v -c user.email=v@example.org commit -qm change && git gc -q"},
+      {"git-clones",
+       {"git"},
+       [](const std::string& d) {
+         Data(d, 200);
+         std::string cmd = "cd '" + d +
+                           "/data' && git init -q && git add -A && git -c user.name=v -c "
+                           "user.email=v@example.org commit -qm import";
+         if (system(cmd.c_str()) != 0) fprintf(stderr, "git-clones: setup failed\n");
+       },
+       // Three clones of one repository: the same hooks, HEAD and refs in three directories.
+       "for r in a b c; do git clone -q data clone-$r || exit 1; done"},
       {"image-conversion",
        {bin + "/vigie-imgconv"},
        [](const std::string& d) {
