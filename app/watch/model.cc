@@ -41,6 +41,21 @@ bool SizesMatch(uint64_t a, uint64_t b) {
   return d <= std::max<uint64_t>(64 * 1024, std::max(a, b) / 10);
 }
 
+// Whether a text reads like a ransom note: it says files were encrypted, and asks for payment
+// or contact (the words of the notes in published incident reports).
+bool ReadsLikeRansomNote(const std::string& text) {
+  std::string t = text.substr(0, 8192);
+  for (char& c : t) c = char(std::tolower(uint8_t(c)));
+  auto any = [&](std::initializer_list<const char*> words) {
+    for (const char* w : words)
+      if (t.find(w) != std::string::npos) return true;
+    return false;
+  };
+  return any({"encrypt"}) &&
+         any({"bitcoin", "btc", "monero", "xmr", "ransom", "payment", "decrypt", ".onion",
+              "tor browser", "private key", "recover your files", "restore your files"});
+}
+
 }  // namespace
 
 std::string DirOf(const std::string& path) {
@@ -159,7 +174,7 @@ bool Model::NewFile(Actor& a, const std::string& path, const Sample& after) {
     if (dirs.size() >= 3 && !a.notes_counted) {
       std::string what =
           "same new text file in " + std::to_string(dirs.size()) + " directories (ransom note)";
-      if (a.first_destroy_at > 0) {
+      if (a.first_destroy_at > 0 || ReadsLikeRansomNote(after.head)) {
         a.notes_counted = true;
         convicted |= Add(a, 2.0, std::move(what), path);
       } else if (a.notes_pending.empty()) {

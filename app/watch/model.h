@@ -76,9 +76,9 @@ struct Actor {
   double rename_weight = 0;
   std::map<size_t, std::set<std::string>> note_dirs;  // content hash -> directories
   bool notes_counted = false;
-  // Notes found before anything was destroyed: counted with the first destroyed file (alone,
-  // identical small files in many directories are also what git, package managers and
-  // template copies write).
+  // Notes found before anything was destroyed, that do not read like a ransom note: counted
+  // with the first destroyed file (alone, identical small files in many directories are also
+  // what git, package managers and template copies write).
   std::string notes_pending;  // the evidence's text, empty when none
   std::string notes_path;
   struct Pending {

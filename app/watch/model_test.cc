@@ -131,8 +131,19 @@ TEST(Model, RansomNotesInManyDirectories) {
   m.NewFile(a, "/t/b/README.txt", Of(note));
   EXPECT_DOUBLE_EQ(a.score, 0.0);
   m.NewFile(a, "/t/c/README.txt", Of(note));
-  // Counted with the first destroyed file, not before (alone, identical small files in many
-  // directories are also what git clones and template copies write).
+  EXPECT_DOUBLE_EQ(a.score, 2.0);
+}
+
+TEST(Model, IdenticalFilesInManyDirectoriesCountWithADestroyedFile) {
+  Model m;
+  Actor& a = m.ActorFor(Proc(100, 1, 100));
+  // A git hook sample, as each clone of a repository writes it.
+  std::string note =
+      "#!/bin/sh\n# An example hook script to verify what is about to be committed.\n";
+  m.NewFile(a, "/t/a/.git/hooks/pre-commit.sample", Of(note));
+  m.NewFile(a, "/t/b/.git/hooks/pre-commit.sample", Of(note));
+  m.NewFile(a, "/t/c/.git/hooks/pre-commit.sample", Of(note));
+  // Counted with the first destroyed file, not before.
   EXPECT_DOUBLE_EQ(a.score, 0.0);
   std::string doc = ForgeText(1, 20000);
   EXPECT_TRUE(m.Rewritten(a, "/t/a/1.txt", Of(doc), Of(Random(20016))));
