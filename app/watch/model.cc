@@ -41,19 +41,23 @@ bool SizesMatch(uint64_t a, uint64_t b) {
   return d <= std::max<uint64_t>(64 * 1024, std::max(a, b) / 10);
 }
 
-// Whether a text reads like a ransom note: it says files were encrypted, and asks for payment
-// or contact (the words of the notes in published incident reports).
+// Whether a text reads like a ransom note: it says files were encrypted (in a few languages),
+// and names two of the means of paying or reaching the attackers (the words of the notes in
+// published incident reports). One alone is common in the documentation of cryptographic
+// software, copied into many directories by clones and package installs.
 bool ReadsLikeRansomNote(const std::string& text) {
   std::string t = text.substr(0, 8192);
   for (char& c : t) c = char(std::tolower(uint8_t(c)));
-  auto any = [&](std::initializer_list<const char*> words) {
-    for (const char* w : words)
-      if (t.find(w) != std::string::npos) return true;
-    return false;
+  auto count = [&](std::initializer_list<const char*> words) {
+    int n = 0;
+    for (const char* w : words) n += t.find(w) != std::string::npos;
+    return n;
   };
-  return any({"encrypt"}) &&
-         any({"bitcoin", "btc", "monero", "xmr", "ransom", "payment", "decrypt", ".onion",
-              "tor browser", "private key", "recover your files", "restore your files"});
+  return count({"encrypt", "crypted", "chiffr", "verschl", "cifrad", "cifrat",
+                "\xd0\xb7\xd0\xb0\xd1\x88\xd0\xb8\xd1\x84\xd1\x80" /* зашифр */}) > 0 &&
+         count({"bitcoin", "btc", "monero", "xmr", ".onion", "tor browser", "wallet",
+                "decryption key", "decryptor", "decryption tool", "recover your files",
+                "restore your files"}) >= 2;
 }
 
 }  // namespace
@@ -139,15 +143,18 @@ bool Model::Add(Actor& a, double w, std::string what, const std::string& path) {
   return false;
 }
 
+bool Model::ReleaseNotes(Actor& a) {
+  if (a.notes_pending.empty() || a.notes_counted) return false;
+  a.notes_counted = true;
+  bool convicted = Add(a, 2.0, std::move(a.notes_pending), a.notes_path);
+  a.notes_pending.clear();
+  return convicted;
+}
+
 bool Model::Destroyed(Actor& a, std::string what, const std::string& path) {
   if (a.first_destroy_at == 0) a.first_destroy_at = MonotonicSeconds();
   bool convicted = Add(a, 1.0, std::move(what), path);
-  if (!a.notes_pending.empty() && !a.notes_counted) {
-    a.notes_counted = true;
-    convicted |= Add(a, 2.0, std::move(a.notes_pending), a.notes_path);
-    a.notes_pending.clear();
-  }
-  return convicted;
+  return ReleaseNotes(a) || convicted;
 }
 
 bool Model::Rewritten(Actor& a, const std::string& path, const Sample& before,
@@ -174,7 +181,7 @@ bool Model::NewFile(Actor& a, const std::string& path, const Sample& after) {
     if (dirs.size() >= 3 && !a.notes_counted) {
       std::string what =
           "same new text file in " + std::to_string(dirs.size()) + " directories (ransom note)";
-      if (a.first_destroy_at > 0 || ReadsLikeRansomNote(after.head)) {
+      if (a.first_destroy_at > 0 || a.rename_weight > 0 || ReadsLikeRansomNote(after.head)) {
         a.notes_counted = true;
         convicted |= Add(a, 2.0, std::move(what), path);
       } else if (a.notes_pending.empty()) {
@@ -276,9 +283,8 @@ bool Model::Renamed(Actor& a, const std::string& from, const std::string& to, bo
   }
   if (a.created.erase(from)) a.created.insert(to);
   std::string fb = BaseOf(from), tb = BaseOf(to);
-  // A suffix dropped (gc.pid.lock -> gc.pid): a lock or temporary file put in place.
-  if (fb.size() > tb.size() && fb.compare(0, tb.size(), tb) == 0 && fb[tb.size()] == '.')
-    return false;
+  // A lock file put in place (gc.pid.lock -> gc.pid).
+  if (fb == tb + ".lock") return false;
   std::string ext;
   if (tb.size() > fb.size() && tb.compare(0, fb.size(), fb) == 0 && tb[fb.size()] == '.')
     ext = tb.substr(fb.size() + 1);  // appended: report.pdf -> report.pdf.locked
@@ -291,7 +297,9 @@ bool Model::Renamed(Actor& a, const std::string& from, const std::string& to, bo
   w = std::min(w, 2.0 - a.rename_weight);
   if (w <= 0) return false;
   a.rename_weight += w;
-  return Add(a, w, "renamed to new extension ." + ext + " (" + std::to_string(n) + " files)", to);
+  bool convicted =
+      Add(a, w, "renamed to new extension ." + ext + " (" + std::to_string(n) + " files)", to);
+  return ReleaseNotes(a) || convicted;
 }
 
 bool Model::DecoyTouched(Actor& a, const std::string& path, bool destructive) {

@@ -76,9 +76,9 @@ struct Actor {
   double rename_weight = 0;
   std::map<size_t, std::set<std::string>> note_dirs;  // content hash -> directories
   bool notes_counted = false;
-  // Notes found before anything was destroyed, that do not read like a ransom note: counted
-  // with the first destroyed file (alone, identical small files in many directories are also
-  // what git, package managers and template copies write).
+  // Notes found before anything was destroyed or renamed, that do not read like a ransom
+  // note: counted with the first destroyed file or rename pattern (alone, identical small files
+  // in many directories are also what git, package managers and template copies write).
   std::string notes_pending;  // the evidence's text, empty when none
   std::string notes_path;
   struct Pending {
@@ -129,6 +129,8 @@ class Model {
   bool Add(Actor& a, double w, std::string what, const std::string& path);
   // A file destroyed (weight 1): the evidence, and notes found before it.
   bool Destroyed(Actor& a, std::string what, const std::string& path);
+  // Notes found before (see Actor::notes_pending), with a destroyed file or a rename pattern.
+  bool ReleaseNotes(Actor& a);
 
   double threshold_;
   uint64_t next_id_ = 1;

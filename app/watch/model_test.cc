@@ -126,7 +126,9 @@ TEST(Model, RenamesToOneNewExtensionAloneDoNotConvict) {
 TEST(Model, RansomNotesInManyDirectories) {
   Model m;
   Actor& a = m.ActorFor(Proc(100, 1, 100));
-  std::string note = "Your files are encrypted. Pay 1 BTC to recover them.\n";
+  std::string note =
+      "Your files are encrypted. For the decryption key, send 0.5 BTC to the wallet below and "
+      "write to us on our .onion site.\n";
   m.NewFile(a, "/t/a/README.txt", Of(note));
   m.NewFile(a, "/t/b/README.txt", Of(note));
   EXPECT_DOUBLE_EQ(a.score, 0.0);
@@ -156,13 +158,56 @@ TEST(Model, IdenticalFilesInManyDirectoriesCountWithADestroyedFile) {
   EXPECT_TRUE(m.NewFile(b, "/t/c/NOTE.txt", Of(note)));
 }
 
+TEST(Model, DocumentationOfCryptographyIsNoRansomNote) {
+  Model m;
+  Actor& a = m.ActorFor(Proc(100, 1, 100));
+  // As clones of a project that documents encryption write it, in each clone.
+  std::string readme =
+      "This library encrypts and decrypts files with a private key; see the ransomware section "
+      "for how the watcher restores encrypted files.\n";
+  for (const char* d : {"/t/a/", "/t/b/", "/t/c/", "/t/d/"})
+    m.NewFile(a, d + std::string("README.md"), Of(readme));
+  EXPECT_DOUBLE_EQ(a.score, 0.0);
+}
+
+TEST(Model, NotesCountWithARenamePattern) {
+  Model m;
+  Actor& a = m.ActorFor(Proc(100, 1, 100));
+  std::string note = "All your documents are locked. Write to us to get them back.\n";
+  for (const char* d : {"/t/a/", "/t/b/", "/t/c/"})
+    m.NewFile(a, d + std::string("HELP.txt"), Of(note));
+  EXPECT_DOUBLE_EQ(a.score, 0.0);
+  m.Renamed(a, "/t/a/1.doc", "/t/a/1.doc.wasted");
+  m.Renamed(a, "/t/a/2.doc", "/t/a/2.doc.wasted");
+  EXPECT_TRUE(m.Renamed(a, "/t/a/3.doc", "/t/a/3.doc.wasted"));
+  EXPECT_DOUBLE_EQ(a.score, 3.0);
+}
+
+TEST(Model, NotesCountWithACopyThenDelete) {
+  Model m;
+  Actor& a = m.ActorFor(Proc(100, 1, 100));
+  std::string note = "All your documents are locked. Write to us to get them back.\n";
+  for (const char* d : {"/t/a/", "/t/b/", "/t/c/"})
+    m.NewFile(a, d + std::string("HELP.txt"), Of(note));
+  std::string doc = ForgeText(1, 20000);
+  Sample before = Of(doc);
+  m.Deleted(a, "/t/a/1.txt", &before);
+  EXPECT_TRUE(m.NewFile(a, "/t/a/1.txt.enc", Of(Random(20016))));
+  EXPECT_DOUBLE_EQ(a.score, 3.0);
+}
+
 TEST(Model, LockFilesPutInPlaceAreNoNewExtension) {
   Model m;
   Actor& a = m.ActorFor(Proc(100, 1, 100));
   for (int i = 0; i < 10; ++i)
     m.Renamed(a, "/t/r" + std::to_string(i) + "/.git/gc.pid.lock",
               "/t/r" + std::to_string(i) + "/.git/gc.pid");
-  EXPECT_DOUBLE_EQ(a.score, 0.0);
+  EXPECT_DOUBLE_EQ(a.score,
+                   0.0);  // A temporary name dropped is still a new extension when it is one.
+  for (int i = 0; i < 3; ++i)
+    m.Renamed(a, "/t/f" + std::to_string(i) + ".docx.locked.tmp",
+              "/t/f" + std::to_string(i) + ".docx.locked");
+  EXPECT_DOUBLE_EQ(a.score, 1.0);
 }
 
 TEST(Model, OddExecutableOnlyAmplifies) {

@@ -1774,7 +1774,11 @@ void Monitor::Tick() {
         break;
       }
     }
-    if (!alive && now - a.last_active > 1.0 && a.score >= model_.threshold() * 2 / 3) {
+    // (Notes alone are not enough: identical small files written by an honest job can read
+    // like one.)
+    bool beyond_notes = a.first_destroy_at > 0 || a.score > (a.notes_counted ? 2.0 : 0.0);
+    if (!alive && now - a.last_active > 1.0 && a.score >= model_.threshold() * 2 / 3 &&
+        beyond_notes) {
       // Exited (or died) with most of the evidence already: nothing left to kill, but what it
       // destroyed is restored. Honest programs earn no destroyed-file evidence at all.
       log_.Line("actor " + std::to_string(id) + " exited with score " +
