@@ -170,13 +170,18 @@ TEST(Model, DocumentationOfCryptographyIsNoRansomNote) {
   EXPECT_DOUBLE_EQ(a.score, 0.0);
 }
 
-TEST(Model, NotesCountWithARenamePattern) {
-  Model m;
-  Actor& a = m.ActorFor(Proc(100, 1, 100));
+// A note that names no means of payment, left in three directories: no evidence yet.
+void LeaveQuietNotes(Model& m, Actor& a) {
   std::string note = "All your documents are locked. Write to us to get them back.\n";
   for (const char* d : {"/t/a/", "/t/b/", "/t/c/"})
     m.NewFile(a, d + std::string("HELP.txt"), Of(note));
   EXPECT_DOUBLE_EQ(a.score, 0.0);
+}
+
+TEST(Model, NotesCountWithARenamePattern) {
+  Model m;
+  Actor& a = m.ActorFor(Proc(100, 1, 100));
+  LeaveQuietNotes(m, a);
   m.Renamed(a, "/t/a/1.doc", "/t/a/1.doc.wasted");
   m.Renamed(a, "/t/a/2.doc", "/t/a/2.doc.wasted");
   EXPECT_TRUE(m.Renamed(a, "/t/a/3.doc", "/t/a/3.doc.wasted"));
@@ -186,9 +191,7 @@ TEST(Model, NotesCountWithARenamePattern) {
 TEST(Model, NotesCountWithACopyThenDelete) {
   Model m;
   Actor& a = m.ActorFor(Proc(100, 1, 100));
-  std::string note = "All your documents are locked. Write to us to get them back.\n";
-  for (const char* d : {"/t/a/", "/t/b/", "/t/c/"})
-    m.NewFile(a, d + std::string("HELP.txt"), Of(note));
+  LeaveQuietNotes(m, a);
   std::string doc = ForgeText(1, 20000);
   Sample before = Of(doc);
   m.Deleted(a, "/t/a/1.txt", &before);
