@@ -228,20 +228,7 @@ Store::Result Store::KeepImpl(uint64_t actor, int fd, const struct stat& st,
     used_ += e.size;
   }
   if (e.copy) e.handle = FileHandleOf(fd);
-  e.id = next_id_++;
-  if (found != by_inode_.end()) {
-    // Upgrade of a held file to a copy: the first-seen path stays the restore target, and the
-    // id stays the entry's (a reader of the deleted file's content holds it).
-    auto old = entries_.find(found->second);
-    if (old != entries_.end()) {
-      e.path = old->second.path;
-      uint64_t id = old->second.id;
-      Erase(old);
-      e.id = id;
-    }
-  }
-  by_inode_[key] = e.id;
-  entries_[e.id] = std::move(e);
+  Insert(key, std::move(e), found);
   return Result::kKept;
 }
 
@@ -411,20 +398,7 @@ bool Store::Share(uint64_t id, uint64_t to, int fd, const struct stat& st) {
     memory_used_ += e.size;
   }
   used_ += e.size;
-  e.id = next_id_++;
-  if (held != by_inode_.end()) {
-    // A held descriptor gives way (its path first seen stays the restore target, its id the
-    // entry's).
-    auto old = entries_.find(held->second);
-    if (old != entries_.end()) {
-      e.path = old->second.path;
-      uint64_t kept_id = old->second.id;
-      Erase(old);
-      e.id = kept_id;
-    }
-  }
-  by_inode_[Key{to, st.st_dev, st.st_ino}] = e.id;
-  entries_[e.id] = std::move(e);
+  Insert(Key{to, st.st_dev, st.st_ino}, std::move(e), held);
   return true;
 }
 
@@ -466,6 +440,23 @@ void Store::DropOlder(uint64_t actor, double before) {
     if (it->second.actor == actor && it->second.time < before) Erase(it);
     it = next;
   }
+}
+
+void Store::Insert(const Key& key, StoreEntry e, std::map<Key, uint64_t>::iterator held) {
+  e.id = next_id_++;
+  if (held != by_inode_.end()) {
+    // A held file becomes a copy: the first-seen path stays the restore target, and the id stays
+    // the entry's (a reader of the deleted file's content holds it).
+    auto old = entries_.find(held->second);
+    if (old != entries_.end()) {
+      e.path = old->second.path;
+      uint64_t id = old->second.id;
+      Erase(old);
+      e.id = id;
+    }
+  }
+  by_inode_[key] = e.id;
+  entries_[e.id] = std::move(e);
 }
 
 void Store::DropEntry(uint64_t id, uint64_t actor) {

@@ -167,6 +167,9 @@ class Store {
   // Whether the entry indexed at `it` is of the file open at `fd`; if not (a copy of an earlier
   // file with the same inode number), the index lets go of it.
   bool Current(std::map<Key, uint64_t>::iterator it, int fd);
+  // Indexes `e` under `key` with a new id; `held`, when not the end, is the index of the entry
+  // `e` replaces (a held file: its path and id go to `e`).
+  void Insert(const Key& key, StoreEntry e, std::map<Key, uint64_t>::iterator held);
 };
 
 double MonotonicSeconds();

@@ -114,21 +114,31 @@ std::string Encrypted(std::string data) {
   return data;
 }
 
-// Writes an encrypted copy of `from` to a new file `to`; `shown` is the name announced.
-bool EncryptedCopy(const std::string& from, const std::string& to, const std::string& shown,
-                   bool die_half) {
-  int in = open(from.c_str(), O_RDONLY | O_CLOEXEC);
+// The content of `path`, read through a descriptor of its own.
+bool ReadFile(const std::string& path, std::string* data) {
+  int in = open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (in < 0) return false;
-  std::string data;
-  bool ok = ReadAll(in, &data);
+  bool ok = ReadAll(in, data);
   close(in);
-  if (!ok) return false;
+  return ok;
+}
+
+// Writes `data` encrypted to `to` (created, or truncated); `shown` is the name announced.
+bool WriteEncrypted(const std::string& to, const std::string& data, const std::string& shown,
+                    bool die_half) {
   int out = open(to.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (out < 0) return false;
   Say("touch " + shown);
-  ok = WriteAt(out, Encrypted(data), 0, die_half);
+  bool ok = WriteAt(out, Encrypted(data), 0, die_half);
   close(out);
   return ok;
+}
+
+// Writes an encrypted copy of `from` to `to`; `shown` is the name announced.
+bool EncryptedCopy(const std::string& from, const std::string& to, const std::string& shown,
+                   bool die_half) {
+  std::string data;
+  return ReadFile(from, &data) && WriteEncrypted(to, data, shown, die_half);
 }
 
 // One file, according to the mode. Returns false when the file could not be touched.
@@ -150,34 +160,14 @@ bool Attack(const Options& o, const std::string& path, bool die_half,
   }
   if (o.mode == "delete-copy") {
     // Reads the original, deletes it at once, then writes the encrypted copy.
-    int in = open(p.c_str(), O_RDONLY | O_CLOEXEC);
-    if (in < 0) return false;
     std::string data;
-    bool ok = ReadAll(in, &data);
-    close(in);
-    if (!ok || unlink(p.c_str()) != 0) return false;
-    int out = open((p + "." + o.ext).c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (out < 0) return false;
-    Say("touch " + path);
-    ok = WriteAt(out, Encrypted(data), 0, die_half);
-    close(out);
-    return ok;
+    return ReadFile(p, &data) && unlink(p.c_str()) == 0 &&
+           WriteEncrypted(p + "." + o.ext, data, path, die_half);
   }
   if (o.mode == "readfirst") {
     // Reads the file through one descriptor, then truncates and writes it through another, as
     // many in-place encryptors do.
-    int in = open(p.c_str(), O_RDONLY | O_CLOEXEC);
-    if (in < 0) return false;
-    std::string data;
-    bool ok = ReadAll(in, &data);
-    close(in);
-    if (!ok) return false;
-    int out = open(p.c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC);
-    if (out < 0) return false;
-    Say("touch " + path);
-    ok = WriteAt(out, Encrypted(data), 0, die_half);
-    close(out);
-    return ok;
+    return EncryptedCopy(p, p, path, die_half);
   }
   if (o.mode == "replace") {
     // Encrypted copy under a temporary name, then renamed over the original.
