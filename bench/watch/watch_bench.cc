@@ -4,12 +4,14 @@
 // files): files the simulator opened to destroy before it was stopped, files lost after
 // vigie's restore (target 0), and the time from its first encrypted write to vigie's action
 // (target under 100 ms). Per honest workload: whether vigie stopped it (target: never) and
-// its slowdown under watch (--runs pairs of runs with and without vigie, alternated: the median
-// of the pairs' ratios, and the ratio of the fastest runs; target under 5%), the CPU time vigie
+// its slowdown under watch (rounds of runs with and without vigie, alternated: the median of
+// the rounds' ratios with its 95% confidence interval; target under 5%), the CPU time vigie
 // itself spent during the workload, as a share of the workload's plain time (a figure that the
-// load of a shared machine does not blur), and the permission events each run caused.
-// Needs root. Usage: vigie-watch-bench [--files N] [--runs N] [--only NAME] [--workloads-only]
-// [--modes-only] [--fs ext4|tmp] [--watch-arg ARG]...
+// load of a shared machine does not blur), and the permission events each run caused. A
+// workload runs at least --runs rounds, and more (up to --max-runs) until its plain runs add
+// up to --seconds: one run of a workload of 0.1 s varies by 10 to 20% on a virtual machine.
+// Needs root. Usage: vigie-watch-bench [--files N] [--runs N] [--seconds S] [--max-runs N]
+// [--only NAME] [--workloads-only] [--modes-only] [--fs ext4|tmp] [--watch-arg ARG]...
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -22,6 +24,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -65,6 +68,26 @@ double Median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
   size_t h = v.size() / 2;
   return v.size() % 2 ? v[h] : (v[h - 1] + v[h]) / 2;
+}
+
+// A distribution-free confidence interval of the median of `v`, of at least 95%: the k-th
+// smallest and k-th largest samples, with k the largest rank such that fewer than k of n
+// samples fall below the median with a probability of at most 2.5% (binomial, p = 1/2). Below
+// 6 samples no such interval exists, and this returns the extremes (94% for 5).
+std::pair<double, double> MedianInterval(std::vector<double> v) {
+  if (v.empty()) return {0, 0};
+  std::sort(v.begin(), v.end());
+  size_t n = v.size();
+  // P(X <= j) for X ~ Binomial(n, 1/2), summed in logs to stay finite for any n.
+  double cdf = 0;
+  size_t k = 1;
+  for (size_t j = 0; j + 1 < n / 2 + 1; ++j) {
+    cdf += std::exp(std::lgamma(double(n) + 1) - std::lgamma(double(j) + 1) -
+                    std::lgamma(double(n - j) + 1) - double(n) * std::log(2.0));
+    if (cdf > 0.025) break;
+    k = j + 1;
+  }
+  return {v[k - 1], v[n - k]};
 }
 
 // A journaled ext4 file system in a sparse image, loop-mounted for the run, as a file server's
@@ -275,7 +298,8 @@ double TimeOnce(const Benign& b, const std::string& base, Under under, bool* sto
 int main(int argc, char** argv) {
   g_print_stats = getenv("VIGIE_BENCH_STATS") != nullptr;
   size_t files = 1200;
-  int runs = 5;
+  int runs = 5, max_runs = 30;
+  double seconds = 3;
   std::string only;
   bool skip_modes = false, skip_workloads = false;
   std::string fs_kind = "ext4";
@@ -284,6 +308,10 @@ int main(int argc, char** argv) {
       files = size_t(atol(argv[++i]));
     else if (!strcmp(argv[i], "--runs") && i + 1 < argc)
       runs = std::max(1, atoi(argv[++i]));
+    else if (!strcmp(argv[i], "--max-runs") && i + 1 < argc)
+      max_runs = std::max(1, atoi(argv[++i]));
+    else if (!strcmp(argv[i], "--seconds") && i + 1 < argc)
+      seconds = std::max(0.0, atof(argv[++i]));
     else if (!strcmp(argv[i], "--only") && i + 1 < argc)
       only = argv[++i];
     else if (!strcmp(argv[i], "--workloads-only"))
@@ -296,9 +324,13 @@ int main(int argc, char** argv) {
       g_watch_args.push_back(argv[++i]);
     else {
       fprintf(stderr,
-              "usage: vigie-watch-bench [--files N] [--runs N] [--only NAME] [--workloads-only] "
-              "[--modes-only] "
-              "[--fs ext4|tmp] [--watch-arg ARG]...\n"
+              "usage: vigie-watch-bench [--files N] [--runs N] [--seconds S] [--max-runs N] "
+              "[--only NAME]\n"
+              "                         [--workloads-only] [--modes-only] [--fs ext4|tmp] "
+              "[--watch-arg ARG]...\n"
+              "  --runs N      rounds of runs per honest workload, at least (default 5)\n"
+              "  --seconds S   more rounds until the plain runs add up to S seconds (default 3)\n"
+              "  --max-runs N  but no more rounds than N (default 30)\n"
               "  --fs ext4  trees on a journaled ext4 image made and loop-mounted for the run "
               "(default)\n"
               "  --fs tmp   trees in /tmp\n"
@@ -382,13 +414,14 @@ int main(int argc, char** argv) {
       fprintf(stderr, "%s", w.Stderr().c_str());
     }
   }
-  // Each run is a triple in rotating order: plain, under the floor listener (vigie's leases and
-  // marks, no work), and under vigie watch. Slowdown: the median over the triples of the
-  // ratio to the plain run of the same triple (so a machine that drifts slower or faster
-  // affects both), for the floor and for vigie. Per open: the wall time vigie adds per
-  // permission event.
-  printf("\n%-20s %8s %9s %9s %9s %9s %9s %8s %9s\n", "honest workload", "stopped", "plain s",
-         "watched s", "slowdown", "floor", "vigie cpu", "opens", "us/open");
+  // Each round is a triple of runs in rotating order: plain, under the floor listener (vigie's
+  // leases and marks, no work), and under vigie watch. Slowdown: the median over the rounds of
+  // the ratio to the plain run of the same round (so a machine that drifts slower or faster
+  // affects both), with its 95% confidence interval, for vigie, and the median for the floor.
+  // Per open: the wall time vigie adds per permission event.
+  printf("\n%-20s %8s %5s %9s %9s %9s %13s %9s %9s %8s %9s\n", "honest workload", "stopped", "runs",
+         "plain s", "watched s", "slowdown", "95% interval", "floor", "vigie cpu", "opens",
+         "us/open");
   for (const Benign& b : BenignWorkloads()) {
     if ((!only.empty() && only != b.name) || skip_workloads) continue;
     bool missing = false;
@@ -399,8 +432,9 @@ int main(int argc, char** argv) {
     }
     std::vector<double> plain, watched, ratios, floor_ratios;
     bool stopped = false, failed = false;
-    double cpu = 0, opens = 0;
-    for (int i = 0; i < runs; ++i) {
+    double cpu = 0, opens = 0, plain_total = 0;
+    int rounds = 0;
+    for (int i = 0; i < max_runs && (i < runs || plain_total < seconds); ++i) {
       double t[3] = {0, 0, 0};
       const Under order[3] = {Under::kPlain, Under::kFloor, Under::kWatch};
       for (int k = 0; k < 3; ++k) {
@@ -414,15 +448,22 @@ int main(int argc, char** argv) {
       if (t[0] > 0 && t[1] > 0) floor_ratios.push_back(t[1] / t[0]);
       plain.push_back(t[0]);
       watched.push_back(t[2]);
+      plain_total += std::max(0.0, t[0]);
+      rounds++;
+      if (failed || stopped) break;
     }
     double mp = Median(plain), mw = Median(watched);
-    double cpu_share = mp > 0 ? cpu / runs / mp * 100 : 0;
+    double cpu_share = mp > 0 ? cpu / rounds / mp * 100 : 0;
     double slowdown = ratios.empty() ? 0 : (Median(ratios) - 1) * 100;
+    auto [lo, hi] = MedianInterval(ratios);
+    char interval[32];
+    snprintf(interval, sizeof interval, "%.1f..%.1f%%", (lo - 1) * 100, (hi - 1) * 100);
     double floor = floor_ratios.empty() ? 0 : (Median(floor_ratios) - 1) * 100;
-    double per_run = opens / runs;
-    printf("%-20s %8s %9.3f %9.3f %8.1f%% %8.1f%% %8.1f%% %8.0f %9.1f%s\n", b.name.c_str(),
-           stopped ? "YES" : "no", mp, mw, slowdown, floor, cpu_share, per_run,
-           per_run > 0 ? (mw - mp) / per_run * 1e6 : 0.0, failed ? " (a run failed)" : "");
+    double per_run = opens / rounds;
+    printf("%-20s %8s %5d %9.3f %9.3f %8.1f%% %13s %8.1f%% %8.1f%% %8.0f %9.1f%s\n", b.name.c_str(),
+           stopped ? "YES" : "no", rounds, mp, mw, slowdown, ratios.empty() ? "-" : interval, floor,
+           cpu_share, per_run, per_run > 0 ? (mw - mp) / per_run * 1e6 : 0.0,
+           failed ? " (a run failed)" : "");
     fflush(stdout);
     if (stopped || failed) bad++;
   }
