@@ -77,13 +77,18 @@ constexpr uint64_t kAheadDirMask = FAN_OPEN | FAN_EVENT_ON_CHILD;
 // trip of a lease break is a negligible share of its rewrite.
 constexpr uint64_t kMaxAheadCopy = uint64_t(8) << 20;
 
-// The path of an open descriptor, read relative to an open /proc/self/fd (a lookup of one name
-// instead of a walk from /proc for every event).
-std::string FdPath(int fd) {
+// /proc/self/fd, open: the path of a descriptor is read, and a descriptor reopened, by a lookup
+// of one name in it instead of a walk from /proc.
+int ProcSelfFd() {
   static const int fd_dir = open("/proc/self/fd", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  return fd_dir;
+}
+
+// The path of an open descriptor.
+std::string FdPath(int fd) {
   char name[16], buf[PATH_MAX];
   snprintf(name, sizeof name, "%d", fd);
-  ssize_t n = fd_dir >= 0 ? readlinkat(fd_dir, name, buf, sizeof buf - 1) : -1;
+  ssize_t n = ProcSelfFd() >= 0 ? readlinkat(ProcSelfFd(), name, buf, sizeof buf - 1) : -1;
   if (n <= 0) {
     char link[64];
     snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
@@ -92,37 +97,58 @@ std::string FdPath(int fd) {
   return n > 0 ? std::string(buf, size_t(n)) : std::string();
 }
 
+// Opens the file that an O_PATH descriptor refers to (the very inode, whatever became of its
+// name), for reading.
+int ReopenForReading(int path_fd) {
+  char name[16];
+  snprintf(name, sizeof name, "%d", path_fd);
+  int flags = O_RDONLY | O_NOATIME | O_NONBLOCK | O_CLOEXEC;
+  if (ProcSelfFd() >= 0) return openat(ProcSelfFd(), name, flags);
+  char self[64];
+  snprintf(self, sizeof self, "/proc/self/fd/%d", path_fd);
+  return open(self, flags);
+}
+
 bool Inside(const std::string& path, const std::string& root) {
   return path == root || (path.size() > root.size() && path.compare(0, root.size(), root) == 0 &&
                           (root == "/" || path[root.size()] == '/'));
 }
 
 // Depth-first over the directories below `root`, leaving out `skip` (the store) and what lies
-// below it. `on_dir` is called before a directory is listed (false: neither listed nor
-// descended into); `on_entry` for every other entry, with its type (DT_REG, or DT_UNKNOWN for
-// anything else); false from it stops the walk, which then returns false.
-bool WalkTree(const std::string& root, const std::string& skip,
-              const std::function<bool(const std::string&)>& on_dir,
-              const std::function<bool(const std::string&, unsigned char)>& on_entry) {
+// below it. Each directory is opened once (a symbolic link is not followed: the roots are
+// resolved paths, and a directory replaced by a link is no longer in the tree), and its
+// descriptor passed to `on_dir` before it is listed (false: neither listed nor descended into),
+// and to `on_entry`, called for every other entry with its path, its type (DT_REG, or
+// DT_UNKNOWN for anything else) and its name there; false from `on_entry` stops the walk, which
+// then returns false. The descriptor is closed after the listing: the callbacks must not keep it.
+bool WalkTree(
+    const std::string& root, const std::string& skip,
+    const std::function<bool(const std::string&, int)>& on_dir,
+    const std::function<bool(const std::string&, unsigned char, int, const char*)>& on_entry) {
   std::vector<std::string> stack{root};
   while (!stack.empty()) {
     std::string dir = std::move(stack.back());
     stack.pop_back();
-    if (Inside(dir, skip) || !on_dir(dir)) continue;
-    DIR* d = opendir(dir.c_str());
-    if (!d) continue;
+    if (Inside(dir, skip)) continue;
+    int dfd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (dfd < 0) continue;
+    DIR* d = on_dir(dir, dfd) ? fdopendir(dfd) : nullptr;
+    if (!d) {
+      close(dfd);
+      continue;
+    }
     while (dirent* e = readdir(d)) {
       if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
       std::string child = dir + "/" + e->d_name;
       unsigned char type = e->d_type;
       if (type == DT_UNKNOWN) {
         struct stat st;
-        if (lstat(child.c_str(), &st) == 0)
+        if (fstatat(dfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0)
           type = S_ISDIR(st.st_mode) ? DT_DIR : S_ISREG(st.st_mode) ? DT_REG : DT_UNKNOWN;
       }
       if (type == DT_DIR) {
         stack.push_back(std::move(child));
-      } else if (!on_entry(child, type == DT_REG ? DT_REG : DT_UNKNOWN)) {
+      } else if (!on_entry(child, type == DT_REG ? DT_REG : DT_UNKNOWN, dfd, e->d_name)) {
         closedir(d);
         return false;
       }
@@ -319,7 +345,7 @@ class Monitor {
   // where they can be, and marked where they cannot.
   void MarkTree(const std::string& root, bool files = false, bool lease = false);
   // Leases the regular file found at `path` when this thread may open it. False otherwise.
-  bool LeaseFound(const std::string& path);
+  bool LeaseFound(const std::string& path, int dfd, const char* name);
   // Whether `path` lies in a watched tree.
   bool InRoots(const std::string& path) const;
   // Whether the file at `path` may take a lease now: leases on and not suspended, room left,
@@ -329,7 +355,7 @@ class Monitor {
   Breaks::iterator EndBreak(Breaks::iterator it);
   // Under Leases::Scheme::kPerFile: the opens of the file at `path` (or open at `fd`) become
   // permission events. The inodes marked are noted: this thread must never open one itself.
-  void MarkFile(const std::string& path);
+  void MarkFile(int dfd, const char* name);  // relative to dfd, or a path with AT_FDCWD
   void MarkFd(int fd, const struct stat& st);
   void NoteMarked(dev_t dev, ino_t ino);
   // Whether directories carry FAN_OPEN_PERM for their children.
@@ -338,7 +364,7 @@ class Monitor {
   }
   // Whether directories carry FAN_OPEN_PERM now (per directory, or while leases are suspended).
   bool DirsChecked() const { return PerDirectory() || leases_suspended_; }
-  bool MarkDir(const std::string& dir);
+  bool MarkDir(const std::string& dir, int dfd);
   std::string HandleKey(const void* fsid, const file_handle* fh);
   std::string DirPath(const void* fsid, const file_handle* fh);
   // Reads the events queued on one group (perm_fd_, close_fd_, notif_fd_ or ahead_fd_); all.
@@ -444,6 +470,7 @@ class Monitor {
   bool suspect_alive_ = false;  // an actor with evidence, not convicted (updated by Tick)
   size_t closes_added_ = 0;     // close-writes queued since the last JudgeQueued
   size_t dirs_marked_ = 0;
+  bool dirs_ever_checked_ = false;  // directories took FAN_OPEN_PERM once (SuspendLeases)
   bool dir_cap_warned_ = false;
   std::unordered_map<std::string, std::string> dir_by_handle_;
   std::unordered_map<pid_t, Proc> procs_;
@@ -635,7 +662,7 @@ int Monitor::Setup() {
     }
   }
   if (!PerDirectory())
-    for (const std::string& d : decoys_) MarkFile(d);
+    for (const std::string& d : decoys_) MarkFile(AT_FDCWD, d.c_str());
   base_nice_ = getpriority(PRIO_PROCESS, 0);
   // Every open in the trees waits for this process to answer: it must not wait for the CPU
   // behind batch work. With per-file marks few opens wait, and a raised priority would only
@@ -656,23 +683,23 @@ int Monitor::Setup() {
   return kExitOk;
 }
 
-bool Monitor::MarkDir(const std::string& dir) {
+bool Monitor::MarkDir(const std::string& dir, int dfd) {
   if (dirs_marked_ >= o_.max_dirs) {
     if (!dir_cap_warned_) log_.Line("warning: directory limit reached, " + dir + " not watched");
     dir_cap_warned_ = true;
     return false;
   }
   auto mark = [&](int group, uint64_t mask) {
-    return fanotify_mark(group, FAN_MARK_ADD | FAN_MARK_ONLYDIR, mask, AT_FDCWD, dir.c_str()) == 0;
+    return fanotify_mark(group, FAN_MARK_ADD | FAN_MARK_ONLYDIR, mask, dfd, nullptr) == 0;
   };
   auto unmark = [&](int group, uint64_t mask) {
-    fanotify_mark(group, FAN_MARK_REMOVE | FAN_MARK_ONLYDIR, mask, AT_FDCWD, dir.c_str());
+    fanotify_mark(group, FAN_MARK_REMOVE | FAN_MARK_ONLYDIR, mask, dfd, nullptr);
   };
   if (DirsChecked() && !mark(perm_fd_, kPermDirMask)) return false;
   // A directory that left the trees while checked and came back keeps its old mark (the
   // suspension's removal went by its old path): without removing it, an open there by this
   // thread (LeaseFound) would wait on itself.
-  if (!DirsChecked()) unmark(perm_fd_, kPermDirMask);
+  if (!DirsChecked() && dirs_ever_checked_) unmark(perm_fd_, kPermDirMask);
   if (!mark(close_fd_, kCloseDirMask)) {
     if (DirsChecked()) unmark(perm_fd_, kPermDirMask);
     return false;
@@ -688,20 +715,18 @@ bool Monitor::MarkDir(const std::string& dir) {
   fh->handle_bytes = MAX_HANDLE_SZ;
   int mount_id;
   struct statfs sfs;
-  if (name_to_handle_at(AT_FDCWD, dir.c_str(), fh, &mount_id, 0) == 0 &&
-      statfs(dir.c_str(), &sfs) == 0)
+  if (name_to_handle_at(dfd, "", fh, &mount_id, AT_EMPTY_PATH) == 0 && fstatfs(dfd, &sfs) == 0)
     dir_by_handle_[HandleKey(&sfs.f_fsid, fh)] = dir;
   return true;
 }
 
-void Monitor::MarkFile(const std::string& path) {
+void Monitor::MarkFile(int dfd, const char* name) {
   struct stat st;
-  if (lstat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return;
+  if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode)) return;
   // Not a leased inode under a new name (a hard link, or a file leased when its close-write
   // was read before its creation).
   if (leases_ && leases_->ByInode(st.st_dev, st.st_ino)) return;
-  if (fanotify_mark(perm_fd_, FAN_MARK_ADD | FAN_MARK_DONT_FOLLOW, FAN_OPEN_PERM, AT_FDCWD,
-                    path.c_str()) == 0)
+  if (fanotify_mark(perm_fd_, FAN_MARK_ADD | FAN_MARK_DONT_FOLLOW, FAN_OPEN_PERM, dfd, name) == 0)
     NoteMarked(st.st_dev, st.st_ino);
 }
 
@@ -717,29 +742,28 @@ void Monitor::NoteMarked(dev_t dev, ino_t ino) {
 
 void Monitor::MarkTree(const std::string& root, bool files, bool lease) {
   WalkTree(
-      root, store_.dir(), [this](const std::string& dir) { return MarkDir(dir); },
-      [&](const std::string& path, unsigned char) {
-        if (files && !PerDirectory() && !(lease && LeaseFound(path))) MarkFile(path);
+      root, store_.dir(), [this](const std::string& dir, int dfd) { return MarkDir(dir, dfd); },
+      [&](const std::string& path, unsigned char, int dfd, const char* name) {
+        if (files && !PerDirectory() && !(lease && LeaseFound(path, dfd, name)))
+          MarkFile(dfd, name);
         return true;
       });
 }
 
-bool Monitor::LeaseFound(const std::string& path) {
+bool Monitor::LeaseFound(const std::string& path, int dfd, const char* name) {
   // Only where opening a file costs this thread no permission event: per file, not suspended
   // (the directories carry no FAN_OPEN_PERM), and an inode without a mark of this monitor.
   if (PerDirectory() || !MayLease(path) || marked_.size() >= kMaxMarkedNoted) return false;
   // Looked at through O_PATH (no open hook runs), then opened through that very descriptor:
   // the inode checked is the inode opened, whatever happens to the name meanwhile.
-  int at = open(path.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC);
+  int at = openat(dfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
   if (at < 0) return false;
   struct stat st;
   bool leased = false;
   if (fstat(at, &st) == 0 && S_ISREG(st.st_mode) && st.st_nlink > 0 &&
       !marked_.count({st.st_dev, st.st_ino}) && !leases_->ByInode(st.st_dev, st.st_ino) &&
       !aheads_.count({st.st_dev, st.st_ino})) {
-    char self[64];
-    snprintf(self, sizeof self, "/proc/self/fd/%d", at);
-    int fd = open(self, O_RDONLY | O_NOATIME | O_NONBLOCK | O_CLOEXEC);
+    int fd = ReopenForReading(at);
     if (fd >= 0) {
       leased = leases_->Adopt(fd, st, path);
       if (!leased) close(fd);
@@ -751,8 +775,8 @@ bool Monitor::LeaseFound(const std::string& path) {
 
 bool Monitor::LeaseTree(const std::string& root) {
   return WalkTree(
-      root, store_.dir(), [](const std::string&) { return true; },
-      [this](const std::string& path, unsigned char type) {
+      root, store_.dir(), [](const std::string&, int) { return true; },
+      [this](const std::string& path, unsigned char type, int, const char*) {
         if (type != DT_REG || decoys_.count(path)) return true;
         if (leases_->size() >= o_.max_leases) return false;
         leases_->Add(path);
@@ -1089,6 +1113,7 @@ void Monitor::SuspendLeases(const std::string& why) {
   } else {
     // Per file, the directories take FAN_OPEN_PERM for their children again: every open,
     // including the creation of a file, waits for this monitor, as a suspect's must.
+    dirs_ever_checked_ = true;
     for (const auto& [k, dir] : dir_by_handle_)
       fanotify_mark(perm_fd_, FAN_MARK_ADD | FAN_MARK_ONLYDIR, kPermDirMask, AT_FDCWD, dir.c_str());
   }
@@ -1465,8 +1490,8 @@ void Monitor::OnNotif(const fanotify_event_metadata* md) {
   if (!PerDirectory()) {
     // A new name for a file (created, or moved in from outside): checked at every open until
     // its writer closes it and it is leased.
-    if ((md->mask & FAN_CREATE) && !path1.empty()) MarkFile(path1);
-    if ((md->mask & FAN_RENAME) && !path2.empty()) MarkFile(path2);
+    if ((md->mask & FAN_CREATE) && !path1.empty()) MarkFile(AT_FDCWD, path1.c_str());
+    if ((md->mask & FAN_RENAME) && !path2.empty()) MarkFile(AT_FDCWD, path2.c_str());
   }
   if (!aheads_.empty() && (md->mask & FAN_RENAME) && !path1.empty() && !path2.empty())
     for (auto& [k, h] : aheads_)
