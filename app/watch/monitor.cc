@@ -115,9 +115,10 @@ bool Inside(const std::string& path, const std::string& root) {
 }
 
 // Depth-first over the directories below `root`, leaving out `skip` (the store) and what lies
-// below it. Each directory is opened once (a symbolic link is not followed: the roots are
-// resolved paths, and a directory replaced by a link is no longer in the tree), and its
-// descriptor passed to `on_dir` before it is listed (false: neither listed nor descended into),
+// below it. Each directory is opened once (a symbolic link as its last component is not
+// followed: the roots are resolved paths, and a directory replaced by a link is no longer in
+// the tree), and its descriptor passed to `on_dir` before it is listed (false: neither listed
+// nor descended into; -1 when it could not be opened for want of descriptors or memory),
 // and to `on_entry`, called for every other entry with its path, its type (DT_REG, or
 // DT_UNKNOWN for anything else) and its name there; false from `on_entry` stops the walk, which
 // then returns false. The descriptor is closed after the listing: the callbacks must not keep it.
@@ -131,7 +132,11 @@ bool WalkTree(
     stack.pop_back();
     if (Inside(dir, skip)) continue;
     int dfd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    if (dfd < 0) continue;
+    if (dfd < 0) {
+      // Out of descriptors or memory: the directory is still marked, by its path, unlisted.
+      if (errno != ENOENT && errno != ENOTDIR && errno != ELOOP) on_dir(dir, -1);
+      continue;
+    }
     DIR* d = on_dir(dir, dfd) ? fdopendir(dfd) : nullptr;
     if (!d) {
       close(dfd);
@@ -353,9 +358,10 @@ class Monitor {
   bool MayLease(const std::string& path) const;
   // Forgets a broken lease (its FAN_OPEN mark and descriptor); the next entry.
   Breaks::iterator EndBreak(Breaks::iterator it);
-  // Under Leases::Scheme::kPerFile: the opens of the file at `path` (or open at `fd`) become
-  // permission events. The inodes marked are noted: this thread must never open one itself.
-  void MarkFile(int dfd, const char* name);  // relative to dfd, or a path with AT_FDCWD
+  // Under Leases::Scheme::kPerFile: the opens of the file `name` in the directory open at `dfd`
+  // (or at the path `name` with AT_FDCWD; or open at `fd`) become permission events. The
+  // inodes marked are noted: this thread must never open one itself.
+  void MarkFile(int dfd, const char* name);
   void MarkFd(int fd, const struct stat& st);
   void NoteMarked(dev_t dev, ino_t ino);
   // Whether directories carry FAN_OPEN_PERM for their children.
@@ -364,6 +370,8 @@ class Monitor {
   }
   // Whether directories carry FAN_OPEN_PERM now (per directory, or while leases are suspended).
   bool DirsChecked() const { return PerDirectory() || leases_suspended_; }
+  // Marks the directory open at `dfd` (by its path `dir` when -1) for the events of its
+  // children, and notes its handle; false when it cannot be watched.
   bool MarkDir(const std::string& dir, int dfd);
   std::string HandleKey(const void* fsid, const file_handle* fh);
   std::string DirPath(const void* fsid, const file_handle* fh);
@@ -470,7 +478,8 @@ class Monitor {
   bool suspect_alive_ = false;  // an actor with evidence, not convicted (updated by Tick)
   size_t closes_added_ = 0;     // close-writes queued since the last JudgeQueued
   size_t dirs_marked_ = 0;
-  bool dirs_ever_checked_ = false;  // directories took FAN_OPEN_PERM once (SuspendLeases)
+  // Per file, directories took FAN_OPEN_PERM once (SuspendLeases); per directory they always do.
+  bool dirs_ever_checked_ = false;
   bool dir_cap_warned_ = false;
   std::unordered_map<std::string, std::string> dir_by_handle_;
   std::unordered_map<pid_t, Proc> procs_;
@@ -670,7 +679,7 @@ int Monitor::Setup() {
   if (PerDirectory()) Boost(true);
   // Per file, every regular file not leased gets its own mark, from the listing each directory
   // gets right after its mark: a file created after the lease walk is then either listed there
-  // or reported as created. (lstat only: an open here would wait on this very thread.)
+  // or reported as created. (fstatat only: an open here would wait on this very thread.)
   for (const std::string& r : roots_) MarkTree(r, !PerDirectory());
   if (leases_) {
     // A file deleted between its lease and the marks: no event will say so.
@@ -689,11 +698,15 @@ bool Monitor::MarkDir(const std::string& dir, int dfd) {
     dir_cap_warned_ = true;
     return false;
   }
+  // Through the descriptor, or by the path when there is none.
+  int at = dfd >= 0 ? dfd : AT_FDCWD;
+  const char* path = dfd >= 0 ? nullptr : dir.c_str();
+  unsigned flags = FAN_MARK_ONLYDIR | FAN_MARK_DONT_FOLLOW;
   auto mark = [&](int group, uint64_t mask) {
-    return fanotify_mark(group, FAN_MARK_ADD | FAN_MARK_ONLYDIR, mask, dfd, nullptr) == 0;
+    return fanotify_mark(group, FAN_MARK_ADD | flags, mask, at, path) == 0;
   };
   auto unmark = [&](int group, uint64_t mask) {
-    fanotify_mark(group, FAN_MARK_REMOVE | FAN_MARK_ONLYDIR, mask, dfd, nullptr);
+    fanotify_mark(group, FAN_MARK_REMOVE | flags, mask, at, path);
   };
   if (DirsChecked() && !mark(perm_fd_, kPermDirMask)) return false;
   // A directory that left the trees while checked and came back keeps its old mark (the
@@ -715,8 +728,11 @@ bool Monitor::MarkDir(const std::string& dir, int dfd) {
   fh->handle_bytes = MAX_HANDLE_SZ;
   int mount_id;
   struct statfs sfs;
-  if (name_to_handle_at(dfd, "", fh, &mount_id, AT_EMPTY_PATH) == 0 && fstatfs(dfd, &sfs) == 0)
-    dir_by_handle_[HandleKey(&sfs.f_fsid, fh)] = dir;
+  bool known =
+      dfd >= 0
+          ? name_to_handle_at(dfd, "", fh, &mount_id, AT_EMPTY_PATH) == 0 && fstatfs(dfd, &sfs) == 0
+          : name_to_handle_at(AT_FDCWD, path, fh, &mount_id, 0) == 0 && statfs(path, &sfs) == 0;
+  if (known) dir_by_handle_[HandleKey(&sfs.f_fsid, fh)] = dir;
   return true;
 }
 
@@ -726,8 +742,14 @@ void Monitor::MarkFile(int dfd, const char* name) {
   // Not a leased inode under a new name (a hard link, or a file leased when its close-write
   // was read before its creation).
   if (leases_ && leases_->ByInode(st.st_dev, st.st_ino)) return;
-  if (fanotify_mark(perm_fd_, FAN_MARK_ADD | FAN_MARK_DONT_FOLLOW, FAN_OPEN_PERM, dfd, name) == 0)
-    NoteMarked(st.st_dev, st.st_ino);
+  if (fanotify_mark(perm_fd_, FAN_MARK_ADD | FAN_MARK_DONT_FOLLOW, FAN_OPEN_PERM, dfd, name) != 0)
+    return;
+  NoteMarked(st.st_dev, st.st_ino);
+  // The name is looked up twice: a file renamed over it in between took the mark instead.
+  struct stat now;
+  if (fstatat(dfd, name, &now, AT_SYMLINK_NOFOLLOW) == 0 &&
+      (now.st_dev != st.st_dev || now.st_ino != st.st_ino))
+    NoteMarked(now.st_dev, now.st_ino);
 }
 
 void Monitor::MarkFd(int fd, const struct stat& st) {
@@ -1115,7 +1137,8 @@ void Monitor::SuspendLeases(const std::string& why) {
     // including the creation of a file, waits for this monitor, as a suspect's must.
     dirs_ever_checked_ = true;
     for (const auto& [k, dir] : dir_by_handle_)
-      fanotify_mark(perm_fd_, FAN_MARK_ADD | FAN_MARK_ONLYDIR, kPermDirMask, AT_FDCWD, dir.c_str());
+      fanotify_mark(perm_fd_, FAN_MARK_ADD | FAN_MARK_ONLYDIR | FAN_MARK_DONT_FOLLOW, kPermDirMask,
+                    AT_FDCWD, dir.c_str());
   }
   std::string line = why +
                      ": leases suspended, every open in the trees is a permission event "
@@ -1150,8 +1173,8 @@ void Monitor::ResumeLeasesWhenCalm() {
       if (Lease* l = leases_->ByFd(fd)) n += leases_->Resume(*l);
   } else {
     for (const auto& [k, dir] : dir_by_handle_)
-      fanotify_mark(perm_fd_, FAN_MARK_REMOVE | FAN_MARK_ONLYDIR, kPermDirMask, AT_FDCWD,
-                    dir.c_str());
+      fanotify_mark(perm_fd_, FAN_MARK_REMOVE | FAN_MARK_ONLYDIR | FAN_MARK_DONT_FOLLOW,
+                    kPermDirMask, AT_FDCWD, dir.c_str());
     n = leases_->size();
   }
   std::string line = "no suspect left: " + std::to_string(n) + " leases resumed";
