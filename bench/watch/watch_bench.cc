@@ -298,8 +298,8 @@ double TimeOnce(const Benign& b, const std::string& base, Under under, bool* sto
 int main(int argc, char** argv) {
   g_print_stats = getenv("VIGIE_BENCH_STATS") != nullptr;
   size_t files = 1200;
-  int runs = 5, max_runs = 30;
-  double seconds = 3;
+  int runs = 8, max_runs = 30;
+  double seconds = 4;
   std::string only;
   bool skip_modes = false, skip_workloads = false;
   std::string fs_kind = "ext4";
@@ -328,8 +328,8 @@ int main(int argc, char** argv) {
               "[--only NAME]\n"
               "                         [--workloads-only] [--modes-only] [--fs ext4|tmp] "
               "[--watch-arg ARG]...\n"
-              "  --runs N      rounds of runs per honest workload, at least (default 5)\n"
-              "  --seconds S   more rounds until the plain runs add up to S seconds (default 3)\n"
+              "  --runs N      rounds of runs per honest workload, at least (default 8)\n"
+              "  --seconds S   more rounds until the plain runs add up to S seconds (default 4)\n"
               "  --max-runs N  but no more rounds than N (default 30)\n"
               "  --fs ext4  trees on a journaled ext4 image made and loop-mounted for the run "
               "(default)\n"
