@@ -97,6 +97,16 @@ std::string FdPath(int fd) {
   return n > 0 ? std::string(buf, size_t(n)) : std::string();
 }
 
+// What /proc/self/fd shows after the path of a descriptor whose name went away.
+constexpr std::string_view kGoneMark = " (deleted)";
+
+// A path read from /proc/self/fd without that mark (the name the file had).
+std::string WithoutGoneMark(std::string path) {
+  if (path.size() > kGoneMark.size() && path.ends_with(kGoneMark))
+    path.resize(path.size() - kGoneMark.size());
+  return path;
+}
+
 // Opens the file that an O_PATH descriptor refers to (the very inode, whatever became of its
 // name), for reading.
 int ReopenForReading(int path_fd) {
@@ -422,6 +432,10 @@ class Monitor {
   // A file closed after writing (stat `st`, at `path`): leased, when calm (its next opens cost
   // nothing). True when the lease took `fd` (it holds the lease).
   bool LeaseAfterWrite(int fd, const struct stat& st, const std::string& path);
+  // Leases the file open at `fd` (status `st`, at `path`) through `fd` itself, or through a
+  // duplicate when `dup`; a lease broken before ends (see Break). False: not leased, and `fd`
+  // stays the caller's.
+  bool LeaseAgain(int fd, const struct stat& st, const std::string& path, bool dup);
   // A writer waits on the lease of `fd`: copy the file, hand it to permission events. With
   // `settle`, when no copy could be kept, the close-writes queued before the break are read
   // and judged first, so that a writer convicted by them dies before its write.
@@ -806,14 +820,22 @@ bool Monitor::LeaseTree(const std::string& root) {
       });
 }
 
+bool Monitor::LeaseAgain(int fd, const struct stat& st, const std::string& path, bool dup) {
+  int own = dup ? fcntl(fd, F_DUPFD_CLOEXEC, 3) : fd;
+  if (own < 0) return false;
+  if (!leases_->Adopt(own, st, path)) {
+    if (dup) close(own);
+    return false;
+  }
+  // Leased again after a break: its opens no longer name writers (a reader now would be taken
+  // for one).
+  if (auto b = breaks_.find({st.st_dev, st.st_ino}); b != breaks_.end()) EndBreak(b);
+  return true;
+}
+
 bool Monitor::LeaseAfterWrite(int fd, const struct stat& st, const std::string& path) {
   if (!leases_ || st.st_nlink == 0) return false;  // deleted: nothing to lease or mark
-  if (MayLease(path) && leases_->Adopt(fd, st, path)) {
-    // Leased again after a break: its opens no longer name writers (a reader now would be
-    // taken for one).
-    if (auto b = breaks_.find({st.st_dev, st.st_ino}); b != breaks_.end()) EndBreak(b);
-    return true;
-  }
+  if (MayLease(path) && LeaseAgain(fd, st, path, false)) return true;
   // Not leased (suspended, at the limit, a writer still has it open): per file, its opens must
   // still be permission events, whatever became of the mark its creation was to get.
   if (!PerDirectory() && InRoots(path)) MarkFd(fd, st);
@@ -1000,16 +1022,10 @@ Monitor::Aheads::iterator Monitor::EndAhead(Aheads::iterator it) {
     // after a second such check, a round later.
     path = FdPath(h.fd);
     // (A name gone while another link remains: marked, wherever that link is.)
-    bool named = !path.empty() && !path.ends_with(" (deleted)");
+    bool named = !path.empty() && !path.ends_with(kGoneMark);
     bool inside = named && InRoots(path);
     leased = leases_->ByInode(st.st_dev, st.st_ino) != nullptr;
-    if (!leased && inside && MayLease(path)) {
-      int own = fcntl(h.fd, F_DUPFD_CLOEXEC, 3);
-      leased = own >= 0 && leases_->Adopt(own, st, path);
-      if (!leased && own >= 0) close(own);
-      // Leased again after a break: its opens no longer name writers.
-      if (auto b = breaks_.find({st.st_dev, st.st_ino}); leased && b != breaks_.end()) EndBreak(b);
-    }
+    if (!leased && inside && MayLease(path)) leased = LeaseAgain(h.fd, st, path, true);
     if (!leased) {
       if (!h.checked && !PerDirectory() && (inside || !named)) MarkFd(h.fd, st);
       h.checked = true;
@@ -1096,9 +1112,7 @@ void Monitor::ClaimUnattributed(const std::string& path, pid_t tid) {
   for (const auto& [k, h] : aheads_) {
     // (Not the file now at that name: renamed over another, it took that name.)
     if (there && k == std::make_pair(now.st_dev, now.st_ino)) continue;
-    std::string at = FdPath(h.fd);
-    constexpr std::string_view kGone = " (deleted)";
-    if (at.ends_with(kGone)) at.resize(at.size() - kGone.size());
+    std::string at = WithoutGoneMark(FdPath(h.fd));
     // (The name followed across renames: a file moved out of the trees is elsewhere now.)
     if (at == path || h.path == path) ahead.push_back(k);
   }
@@ -1385,10 +1399,7 @@ void Monitor::AfterOpen(const Later& l, bool* fd_taken) {
   std::string path = l.path;
   if (path.empty()) {
     // Not read before the answer: a path that went away since shows as "NAME (deleted)".
-    path = FdPath(l.fd);
-    constexpr std::string_view kGone = " (deleted)";
-    if (path.size() > kGone.size() && path.ends_with(kGone))
-      path.resize(path.size() - kGone.size());
+    path = WithoutGoneMark(FdPath(l.fd));
   }
   if (decoys_.count(path)) return;  // backups and indexers read decoys
   if (a->seen.size() < 1000000) a->seen[path] = {l.st.st_dev, l.st.st_ino};
@@ -1420,12 +1431,11 @@ void Monitor::LeaseOnRead(const Later& l) {
   // once, it is likely read again: leased now (through a duplicate, the event's descriptor may
   // be the store's), its next opens cost nothing. Not a decoy, nor a file whose lease broke
   // moments ago (its writer's open is still to be named).
-  if (PerDirectory() || l.st.st_nlink == 0 || l.path.empty() || l.path.ends_with(" (deleted)") ||
+  if (PerDirectory() || l.st.st_nlink == 0 || l.path.empty() || l.path.ends_with(kGoneMark) ||
       !MayLease(l.path) || breaks_.count({l.st.st_dev, l.st.st_ino}) ||
       aheads_.count({l.st.st_dev, l.st.st_ino}) || leases_->ByInode(l.st.st_dev, l.st.st_ino))
     return;
-  int own = fcntl(l.fd, F_DUPFD_CLOEXEC, 3);
-  if (own >= 0 && !leases_->Adopt(own, l.st, l.path)) close(own);
+  LeaseAgain(l.fd, l.st, l.path, true);
 }
 
 void Monitor::OnCloseWrite(int fd, pid_t tid, const struct stat& st, const std::string& path) {
