@@ -76,6 +76,17 @@ size_t PreadAll(int fd, char* buf, size_t len, off_t off, bool* error) {
   return got;
 }
 
+bool WriteAll(int fd, const char* buf, size_t len) {
+  for (size_t put = 0; put < len;) {
+    ssize_t w = write(fd, buf + put, len - put);
+    if (w < 0 && errno == EINTR) continue;
+    if (w == 0) errno = ENOSPC;
+    if (w <= 0) return false;
+    put += size_t(w);
+  }
+  return true;
+}
+
 bool ReadSample(int fd, Sample* out, uint64_t head_cap, int64_t size) {
   off_t end = size >= 0 ? off_t(size) : lseek(fd, 0, SEEK_END);
   if (end < 0) return false;

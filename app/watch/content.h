@@ -72,6 +72,9 @@ void SampleOfBytes(std::string_view bytes, Sample* out);
 // Reads up to `len` bytes at `off`, retrying short reads; stops at the end of the file or at an
 // error (then `*error`, when given, is set). Returns the bytes read.
 size_t PreadAll(int fd, char* buf, size_t len, off_t off, bool* error = nullptr);
+// Writes all `len` bytes at the current offset, retrying short writes. False on an error (a
+// write of nothing sets errno to ENOSPC).
+bool WriteAll(int fd, const char* buf, size_t len);
 inline constexpr uint64_t kProbeBytes = 4096;
 
 double Entropy(std::string_view bytes);

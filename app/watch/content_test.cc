@@ -130,5 +130,21 @@ TEST(Content, HostileBytesNeverCrash) {
   EXPECT_FALSE(AssessNew("", empty).destroyed);
 }
 
+TEST(Content, WriteAllThenPreadAllRoundTrip) {
+  std::string bytes = Random(300000);  // more than a pipe or one write may take
+  FILE* f = tmpfile();
+  ASSERT_NE(f, nullptr);
+  int fd = fileno(f);
+  ASSERT_TRUE(WriteAll(fd, bytes.data(), bytes.size()));
+  std::string back(bytes.size() + 10, '\0');
+  bool error = false;
+  back.resize(PreadAll(fd, back.data(), back.size(), 0, &error));
+  EXPECT_FALSE(error);
+  EXPECT_EQ(back, bytes);
+  fclose(f);
+  int bad = -1;
+  EXPECT_FALSE(WriteAll(bad, bytes.data(), 1));
+}
+
 }  // namespace
 }  // namespace vigie::watch

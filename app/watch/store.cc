@@ -96,16 +96,7 @@ Store::Result Store::CopyInto(int fd, const std::string& object, uint64_t size, 
           if (k < 0 && errno == EINTR) continue;
           if (k < 0) n = -1;
           if (k <= 0) break;
-          for (ssize_t put = 0; put < k;) {
-            ssize_t w = write(out, buf + put, size_t(k - put));
-            if (w < 0 && errno == EINTR) continue;
-            if (w <= 0) {
-              if (w == 0) errno = ENOSPC;
-              n = -1;
-              break;
-            }
-            put += w;
-          }
+          if (!WriteAll(out, buf, size_t(k))) n = -1;
           if (n == 0) done += uint64_t(k);
         }
         if (n < 0) r = errno == ENOSPC || errno == EDQUOT ? Result::kNoSpace : Result::kFailed;
@@ -385,7 +376,7 @@ bool Store::Share(uint64_t id, uint64_t to, int fd, const struct stat& st) {
     bool ok;
     if (s.in_memory) {
       int out = open(e.object.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-      ok = out >= 0 && write(out, s.data.data(), s.data.size()) == ssize_t(s.data.size());
+      ok = out >= 0 && WriteAll(out, s.data.data(), s.data.size());
       if (out >= 0 && close(out) != 0) ok = false;
       if (!ok) unlink(e.object.c_str());
     } else {
@@ -501,12 +492,7 @@ bool Store::Restore(const StoreEntry& e, const std::string& dest, std::string* e
   }
   bool ok = true;
   if (e.in_memory) {
-    for (size_t put = 0; ok && put < e.data.size();) {
-      ssize_t w = write(out, e.data.data() + put, e.data.size() - put);
-      if (w < 0 && errno == EINTR) continue;
-      if (w <= 0) ok = false;
-      if (w > 0) put += size_t(w);
-    }
+    ok = WriteAll(out, e.data.data(), e.data.size());
   } else if (ioctl(out, FICLONE, in) != 0) {
     char buf[65536];
     off_t off = 0;
@@ -515,7 +501,7 @@ bool Store::Restore(const StoreEntry& e, const std::string& dest, std::string* e
       if (k < 0 && errno == EINTR) continue;
       if (k < 0) ok = false;
       if (k <= 0) break;
-      if (write(out, buf, size_t(k)) != k) {
+      if (!WriteAll(out, buf, size_t(k))) {
         ok = false;
         break;
       }
