@@ -123,14 +123,21 @@ TEST(Model, RenamesToOneNewExtensionAloneDoNotConvict) {
   EXPECT_DOUBLE_EQ(a.score, 2.0);
 }
 
+// Leaves `text` as `name` in each of `dirs`; the verdict of the last.
+bool LeaveIn(Model& m, Actor& a, std::initializer_list<const char*> dirs, const char* name,
+             const std::string& text) {
+  bool convicted = false;
+  for (const char* d : dirs) convicted = m.NewFile(a, d + std::string(name), Of(text));
+  return convicted;
+}
+
 TEST(Model, RansomNotesInManyDirectories) {
   Model m;
   Actor& a = m.ActorFor(Proc(100, 1, 100));
   std::string note =
       "Your files are encrypted. For the decryption key, send 0.5 BTC to the wallet below and "
       "write to us on our .onion site.\n";
-  m.NewFile(a, "/t/a/README.txt", Of(note));
-  m.NewFile(a, "/t/b/README.txt", Of(note));
+  LeaveIn(m, a, {"/t/a/", "/t/b/"}, "README.txt", note);
   EXPECT_DOUBLE_EQ(a.score, 0.0);
   m.NewFile(a, "/t/c/README.txt", Of(note));
   EXPECT_DOUBLE_EQ(a.score, 2.0);
@@ -142,9 +149,7 @@ TEST(Model, IdenticalFilesInManyDirectoriesCountWithADestroyedFile) {
   // A git hook sample, as each clone of a repository writes it.
   std::string note =
       "#!/bin/sh\n# An example hook script to verify what is about to be committed.\n";
-  m.NewFile(a, "/t/a/.git/hooks/pre-commit.sample", Of(note));
-  m.NewFile(a, "/t/b/.git/hooks/pre-commit.sample", Of(note));
-  m.NewFile(a, "/t/c/.git/hooks/pre-commit.sample", Of(note));
+  LeaveIn(m, a, {"/t/a/", "/t/b/", "/t/c/"}, ".git/hooks/pre-commit.sample", note);
   // Counted with the first destroyed file, not before.
   EXPECT_DOUBLE_EQ(a.score, 0.0);
   std::string doc = ForgeText(1, 20000);
@@ -153,9 +158,7 @@ TEST(Model, IdenticalFilesInManyDirectoriesCountWithADestroyedFile) {
   // Once something was destroyed, notes count at once.
   Actor& b = m.ActorFor(Proc(200, 1, 200));
   EXPECT_FALSE(m.Rewritten(b, "/t/b/1.txt", Of(doc), Of(Random(20016))));
-  m.NewFile(b, "/t/a/NOTE.txt", Of(note));
-  m.NewFile(b, "/t/b/NOTE.txt", Of(note));
-  EXPECT_TRUE(m.NewFile(b, "/t/c/NOTE.txt", Of(note)));
+  EXPECT_TRUE(LeaveIn(m, b, {"/t/a/", "/t/b/", "/t/c/"}, "NOTE.txt", note));
 }
 
 TEST(Model, DocumentationOfCryptographyIsNoRansomNote) {
@@ -165,16 +168,14 @@ TEST(Model, DocumentationOfCryptographyIsNoRansomNote) {
   std::string readme =
       "This library encrypts and decrypts files with a private key; see the ransomware section "
       "for how the watcher restores encrypted files.\n";
-  for (const char* d : {"/t/a/", "/t/b/", "/t/c/", "/t/d/"})
-    m.NewFile(a, d + std::string("README.md"), Of(readme));
+  LeaveIn(m, a, {"/t/a/", "/t/b/", "/t/c/", "/t/d/"}, "README.md", readme);
   EXPECT_DOUBLE_EQ(a.score, 0.0);
 }
 
 // A note that names no means of payment, left in three directories: no evidence yet.
 void LeaveQuietNotes(Model& m, Actor& a) {
   std::string note = "All your documents are locked. Write to us to get them back.\n";
-  for (const char* d : {"/t/a/", "/t/b/", "/t/c/"})
-    m.NewFile(a, d + std::string("HELP.txt"), Of(note));
+  LeaveIn(m, a, {"/t/a/", "/t/b/", "/t/c/"}, "HELP.txt", note);
   EXPECT_DOUBLE_EQ(a.score, 0.0);
 }
 
@@ -205,8 +206,8 @@ TEST(Model, LockFilesPutInPlaceAreNoNewExtension) {
   for (int i = 0; i < 10; ++i)
     m.Renamed(a, "/t/r" + std::to_string(i) + "/.git/gc.pid.lock",
               "/t/r" + std::to_string(i) + "/.git/gc.pid");
-  EXPECT_DOUBLE_EQ(a.score,
-                   0.0);  // A temporary name dropped is still a new extension when it is one.
+  EXPECT_DOUBLE_EQ(a.score, 0.0);
+  // A temporary name dropped is still a new extension when it is one.
   for (int i = 0; i < 3; ++i)
     m.Renamed(a, "/t/f" + std::to_string(i) + ".docx.locked.tmp",
               "/t/f" + std::to_string(i) + ".docx.locked");
