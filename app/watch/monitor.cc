@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <openssl/evp.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/fanotify.h>
 #include <sys/resource.h>
@@ -58,6 +59,14 @@ constexpr uint64_t kCloseDirMask = FAN_CLOSE_WRITE | FAN_EVENT_ON_CHILD;
 constexpr uint64_t kNotifMask = FAN_CREATE | FAN_DELETE | FAN_RENAME | FAN_ONDIR;
 // Inodes noted as marked (past it, no file is opened by LeaseFound: the set is incomplete).
 constexpr size_t kMaxMarkedNoted = 4000000;
+// Per file, a file created in the trees (or renamed there) takes its own permission mark once
+// it is kYoungSeconds old, if its writer has not closed it by then (it is leased then) and it
+// still exists; at once when the monitor is not calm. Most short-lived files (journals,
+// temporary files) so never take a mark: the kernel tears each inode mark down in work items
+// (SRCU grace periods) that preempted the program deleting the file (sqlite: 20 times in 40
+// transactions). At most kMaxYoung wait; past that the oldest is marked early.
+constexpr double kYoungSeconds = 0.05;
+constexpr size_t kMaxYoung = 4096;
 // Judgements that come before a waiting permission event, per round of the run loop.
 constexpr size_t kMaxDueJudgements = 32;
 // While calm, close-writes and name events are read at most once per this many seconds.
@@ -324,6 +333,7 @@ class Monitor {
     uint64_t boosts = 0;        // times the priority was raised
     uint64_t wakeups = 0;       // returns from the wait (for events, or at a timeout)
     uint64_t ahead_copies = 0;  // leases let go after a copy ahead of a write
+    uint64_t file_marks = 0;    // FAN_OPEN_PERM marks put on files (per file, not leased)
   };
   // A lease broken by a writer not yet named (see leases.h).
   struct Break {
@@ -370,8 +380,14 @@ class Monitor {
   Breaks::iterator EndBreak(Breaks::iterator it);
   // Under Leases::Scheme::kPerFile: the opens of the file `name` in the directory open at `dfd`
   // (or at the path `name` with AT_FDCWD; or open at `fd`) become permission events. The
-  // inodes marked are noted: this thread must never open one itself.
-  void MarkFile(int dfd, const char* name);
+  // inodes marked are noted: this thread must never open one itself. Not a leased file, nor,
+  // when `only` is given, another inode than that one.
+  void MarkFile(int dfd, const char* name, const struct stat* only = nullptr);
+  // A new name in the trees: marked by MarkYoung (see kYoungSeconds).
+  void NoteYoung(const std::string& path);
+  // Marks the new names old enough, or all of them when not calm.
+  void MarkYoung(double now);
+  void MarkOldestYoung();
   void MarkFd(int fd, const struct stat& st);
   void NoteMarked(dev_t dev, ino_t ino);
   // Whether directories carry FAN_OPEN_PERM for their children.
@@ -461,8 +477,13 @@ class Monitor {
   void LeaseGone(const std::string& path, pid_t tid, bool moved_out = false);
   void ClaimUnattributed(const std::string& path, pid_t tid);
   void SuspendLeases(const std::string& why);
-  // Raises this process's priority (nice -10) or gives it back.
+  // Raises this thread's priority (nice -10) or gives it back (ApplyPriority).
   void Boost(bool on);
+  // Boosted: the scheduling policy the process started with (normally SCHED_OTHER), nice -10 or
+  // lower. Otherwise SCHED_BATCH at the starting nice value: a wake-up of this thread for events
+  // nobody waits on does not preempt the program that caused them (it runs on an idle CPU, or
+  // at the next tick). Real-time and idle policies are left as they are.
+  void ApplyPriority(bool boosted);
   // Reads the command lines of the actor's processes not read yet (still running ones).
   void FillCmdlines(Actor& a);
   // After --lease-calm seconds without a suspect (or only convicted, killed and restored ones).
@@ -515,11 +536,19 @@ class Monitor {
   int lease_signo_ = 0;
   bool leases_suspended_ = false;
   int base_nice_ = 0;
+  int base_policy_ = SCHED_OTHER;
   bool boosted_ = false;
   double last_backlog_ = 0;  // when a read last brought kBacklogEvents events or more
   double last_suspend_ = 0;
   Breaks breaks_;
   std::set<std::pair<dev_t, ino_t>> marked_;  // inodes given a FAN_OPEN_PERM mark of their own
+  struct Young {
+    double seen;
+    std::string path;
+    dev_t dev;
+    ino_t ino;
+  };
+  std::deque<Young> young_;  // new names to mark (MarkYoung)
   // Processes signalled: actor, and start time (the pid may be reused).
   std::unordered_map<pid_t, std::pair<uint64_t, uint64_t>> killed_;
 };
@@ -687,10 +716,14 @@ int Monitor::Setup() {
   if (!PerDirectory())
     for (const std::string& d : decoys_) MarkFile(AT_FDCWD, d.c_str());
   base_nice_ = getpriority(PRIO_PROCESS, 0);
+  base_policy_ = sched_getscheduler(0);
   // Every open in the trees waits for this process to answer: it must not wait for the CPU
   // behind batch work. With per-file marks few opens wait, and a raised priority would only
-  // preempt the work it watches: it is raised while events pile up (Boost).
-  if (PerDirectory()) Boost(true);
+  // preempt the work it watches: it is raised while events pile up or a suspect runs (Boost).
+  if (PerDirectory())
+    Boost(true);
+  else
+    ApplyPriority(false);
   // Per file, every regular file not leased gets its own mark, from the listing each directory
   // gets right after its mark: a file created after the lease walk is then either listed there
   // or reported as created. (fstatat only: an open here would wait on this very thread.)
@@ -750,9 +783,10 @@ bool Monitor::MarkDir(const std::string& dir, int dfd) {
   return true;
 }
 
-void Monitor::MarkFile(int dfd, const char* name) {
+void Monitor::MarkFile(int dfd, const char* name, const struct stat* only) {
   struct stat st;
   if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode)) return;
+  if (only && (st.st_dev != only->st_dev || st.st_ino != only->st_ino)) return;
   // Not a leased inode under a new name (a hard link, or a file leased when its close-write
   // was read before its creation).
   if (leases_ && leases_->ByInode(st.st_dev, st.st_ino)) return;
@@ -772,7 +806,42 @@ void Monitor::MarkFd(int fd, const struct stat& st) {
     NoteMarked(st.st_dev, st.st_ino);
 }
 
+void Monitor::NoteYoung(const std::string& path) {
+  if (!Calm()) {
+    MarkFile(AT_FDCWD, path.c_str());
+    return;
+  }
+  // The inode, for the name may be another file's when it comes due (a journal created and
+  // deleted again and again); a file gone already needs nothing.
+  struct stat st;
+  if (fstatat(AT_FDCWD, path.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode))
+    return;
+  if (young_.size() >= kMaxYoung) MarkOldestYoung();
+  young_.push_back({MonotonicSeconds(), path, st.st_dev, st.st_ino});
+}
+
+void Monitor::MarkOldestYoung() {
+  const Young& y = young_.front();
+  struct stat only {};
+  only.st_dev = y.dev;
+  only.st_ino = y.ino;
+  MarkFile(AT_FDCWD, y.path.c_str(), &only);
+  young_.pop_front();
+}
+
+void Monitor::MarkYoung(double now) {
+  if (PerDirectory()) {
+    young_.clear();  // the directories check every open
+    return;
+  }
+  // Those due within a batch period too: one wake-up marks a batch's worth.
+  bool all = !Calm();
+  while (!young_.empty() && (all || now - young_.front().seen >= kYoungSeconds - kBatchSeconds))
+    MarkOldestYoung();
+}
+
 void Monitor::NoteMarked(dev_t dev, ino_t ino) {
+  stats_.file_marks++;
   if (marked_.size() < kMaxMarkedNoted) marked_.insert({dev, ino});
 }
 
@@ -1081,8 +1150,12 @@ void Monitor::LeaseGone(const std::string& path, pid_t tid, bool moved_out) {
   // A late event: the leased inode is still at that name.
   if (stat(path.c_str(), &now) == 0 && now.st_dev == held.st_dev && now.st_ino == held.st_ino)
     return;
-  int fd = leases_->Release(*l, false);
-  if (!PerDirectory()) NoteMarked(held.st_dev, held.st_ino);
+  // Deleted for good (no name left to open it by, none to be given back to it): let go without
+  // the permission mark a file that can still be opened gets, whose teardown would cost the
+  // deleter's CPU two SRCU grace periods.
+  bool named = held.st_nlink > 0;
+  int fd = named ? leases_->Release(*l, false) : leases_->LetGo(*l);
+  if (named && !PerDirectory()) NoteMarked(held.st_dev, held.st_ino);
   bool adopted = false;
   if (!OwnThread(tid)) {
     Proc* p = ProcFor(tid);
@@ -1165,8 +1238,15 @@ void Monitor::Boost(bool on) {
   if (on == boosted_) return;
   int want = on ? std::min(base_nice_, -10) : base_nice_;
   if (setpriority(PRIO_PROCESS, 0, want) != 0) return;
+  ApplyPriority(on);
   boosted_ = on;
   stats_.boosts += on;
+}
+
+void Monitor::ApplyPriority(bool boosted) {
+  if (base_policy_ != SCHED_OTHER && base_policy_ != SCHED_BATCH) return;
+  sched_param none{};
+  sched_setscheduler(0, boosted ? base_policy_ : SCHED_BATCH, &none);
 }
 
 void Monitor::FillCmdlines(Actor& a) {
@@ -1521,10 +1601,10 @@ void Monitor::OnNotif(const fanotify_event_metadata* md) {
   }
   pid_t tid = md->pid;
   if (!PerDirectory()) {
-    // A new name for a file (created, or moved in from outside): checked at every open until
-    // its writer closes it and it is leased.
-    if ((md->mask & FAN_CREATE) && !path1.empty()) MarkFile(AT_FDCWD, path1.c_str());
-    if ((md->mask & FAN_RENAME) && !path2.empty()) MarkFile(AT_FDCWD, path2.c_str());
+    // A new name for a file (created, renamed, or moved in from outside): checked at every
+    // open, from kYoungSeconds on or at once, until its writer closes it and it is leased.
+    if ((md->mask & FAN_CREATE) && !path1.empty()) NoteYoung(path1);
+    if ((md->mask & FAN_RENAME) && !path2.empty()) NoteYoung(path2);
   }
   if (!aheads_.empty() && (md->mask & FAN_RENAME) && !path1.empty() && !path2.empty())
     for (auto& [k, h] : aheads_)
@@ -2095,6 +2175,9 @@ int Monitor::Run() {
                      {ahead_fd_, POLLIN, 0}};
     double wait = !closes_.empty() ? 0 : pending_.empty() && jobs_.empty() ? 0.2 : 0.01;
     if (batching) wait = std::min(wait, batch_until_ - now);
+    // New names come due at the end of a batch, or on their own when no batch runs.
+    if (!young_.empty() && !batching)
+      wait = std::clamp(young_.front().seen + kYoungSeconds - now, 0.0, wait);
     timespec ts{time_t(wait), long((wait - double(time_t(wait))) * 1e9)};
     int n = ppoll(fds, 5, &ts, nullptr);
     stats_.wakeups++;
@@ -2123,6 +2206,7 @@ int Monitor::Run() {
       break;
     }
     JudgeQueued();
+    MarkYoung(MonotonicSeconds());
     Tick();
     if (o_.max_seconds > 0 && MonotonicSeconds() - start > o_.max_seconds) {
       log_.Line("time limit reached, stopping");
@@ -2158,6 +2242,7 @@ int Monitor::Run() {
                {"boosts", st.boosts},
                {"wakeups", st.wakeups},
                {"ahead_copies", st.ahead_copies},
+               {"file_marks", st.file_marks},
                {"processes", st.processes},
                {"answer_us_mean", st.opens ? st.answer_seconds / double(st.opens) * 1e6 : 0.0},
                {"answer_us_max", st.answer_max * 1e6},

@@ -342,6 +342,52 @@ TEST_F(WatchTest, CalmEventsAreReadInBatches) {
       << st.dump() << " maker " << maker.seconds() << " s";
 }
 
+// Files that live a few milliseconds (a database's journal, a temporary file) take no mark of
+// their own, and a new file that lives on takes one: one file held open for 0.3 s among 400
+// created and deleted at once, half of them under one name, as a journal is (when the first
+// comes due, another file has its name).
+TEST_F(WatchTest, OnlyNewFilesThatLiveOnAreMarked) {
+  Watcher w;
+  std::string err;
+  ASSERT_TRUE(w.Start({tree_}, {}, &err)) << err;
+  Workload maker;
+  maker.Start(
+      {"/bin/sh", "-c",
+       "mkdir journal && cd journal && for i in $(seq 200); do echo x > j$i; rm j$i; echo x "
+       "> db-journal; rm db-journal; done; exec 3> kept.db; echo data >&3; sleep 0.3; "
+       "exec 3>&-"},
+      base_ + "/maker.out", tree_);
+  ASSERT_TRUE(maker.Wait(30));
+  EXPECT_EQ(maker.code(), 0);
+  EXPECT_EQ(w.Stop(), 0);
+  nlohmann::json st = ExitStats(w);
+  ASSERT_FALSE(st.is_null()) << w.Stderr();
+  EXPECT_GE(st.value("name_events", 0), 400) << st.dump();  // (repeats of a name may merge)
+  EXPECT_EQ(st.value("file_marks", -1), 1) << st.dump() << w.Stderr();
+}
+
+// A file created in the tree and still open by its writer (so not leased) is guarded once a
+// few milliseconds old: encrypted first by the simulator, it is restored.
+TEST_F(WatchTest, ANewFileStillOpenByItsWriterIsRestored) {
+  Watcher w;
+  std::string err;
+  ASSERT_TRUE(w.Start({tree_}, {}, &err)) << err;
+  Workload writer;
+  writer.Start(
+      {"/bin/sh", "-c", "exec 3> 000-minutes.txt; echo 'board minutes, draft 3' >&3; sleep 3"},
+      base_ + "/writer.out", tree_);
+  usleep(300000);
+  SimReport r = RunSimulator(w, tree_, {"--mode", "inplace"}, 30);
+  writer.Kill();
+  EXPECT_TRUE(r.stopped_by_vigie) << w.Stderr();
+  EXPECT_EQ(r.lost, 0u) << (r.lost_paths.empty() ? "" : r.lost_paths[0]) << "\n" << w.Stderr();
+  std::ifstream in(tree_ + "/000-minutes.txt");
+  std::string line;
+  std::getline(in, line);
+  EXPECT_EQ(line, "board minutes, draft 3") << w.Stderr();
+  EXPECT_EQ(w.Stop(), 0);
+}
+
 // Text files rewritten in place by one shell: each read and written by the shell itself (one
 // process, one actor), read before it is truncated and written. `ahead`: the file read last, and
 // not written.
