@@ -150,7 +150,11 @@ bool WalkTree(
     std::string dir = std::move(stack.back());
     stack.pop_back();
     if (Inside(dir, skip)) continue;
-    int dfd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    // Without O_NOATIME, the listing would update the access time of each new directory (a
+    // write to the file system's journal; 6% of vigie's time in git clones).
+    int flags = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
+    int dfd = open(dir.c_str(), flags | O_NOATIME);
+    if (dfd < 0 && errno == EPERM) dfd = open(dir.c_str(), flags);  // not the owner's
     if (dfd < 0) {
       // Out of descriptors or memory: the directory is still marked, by its path, unlisted.
       if (errno != ENOENT && errno != ENOTDIR && errno != ELOOP) on_dir(dir, -1);
@@ -822,6 +826,11 @@ void Monitor::NoteYoung(const std::string& path) {
 
 void Monitor::MarkOldestYoung() {
   const Young& y = young_.front();
+  // Leased since (closed by its writer): the usual case, known without a look at the name.
+  if (leases_ && leases_->ByInode(y.dev, y.ino)) {
+    young_.pop_front();
+    return;
+  }
   struct stat only {};
   only.st_dev = y.dev;
   only.st_ino = y.ino;
