@@ -22,7 +22,7 @@ Leases::~Leases() {
   }
 }
 
-bool Leases::Take(int fd, const std::string& path, const struct stat* known) {
+bool Leases::Take(int fd, const std::string& path, const struct stat* known, bool maybe_marked) {
   struct stat st;
   if (known) {
     st = *known;
@@ -34,7 +34,7 @@ bool Leases::Take(int fd, const std::string& path, const struct stat* known) {
   if (!S_ISREG(st.st_mode) || by_inode_.count({st.st_dev, st.st_ino}) ||
       fcntl(fd, F_SETSIG, signo_) != 0 || fcntl(fd, F_SETLEASE, F_RDLCK) != 0)
     return false;
-  if (!Uncheck(fd)) {
+  if ((maybe_marked || scheme_ == Scheme::kPerDirectory) && !Uncheck(fd)) {
     fcntl(fd, F_SETLEASE, F_UNLCK);
     return false;
   }
@@ -56,8 +56,8 @@ bool Leases::Add(const std::string& path) {
   return true;
 }
 
-bool Leases::Adopt(int fd, const struct stat& st, const std::string& path) {
-  return !by_path_.count(path) && Take(fd, path, &st);
+bool Leases::Adopt(int fd, const struct stat& st, const std::string& path, bool maybe_marked) {
+  return !by_path_.count(path) && Take(fd, path, &st, maybe_marked);
 }
 
 void Leases::set_scheme(Scheme s) {

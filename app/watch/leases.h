@@ -64,9 +64,9 @@ class Leases {
   // kPerDirectory, the ignore mark too.
   bool Add(const std::string& path);
   // Leases the file open (read-only) at `fd`, whose status is `st`; under kPerFile removes its
-  // FAN_OPEN_PERM mark once leased. On success the table owns `fd`; on failure it stays the
-  // caller's.
-  bool Adopt(int fd, const struct stat& st, const std::string& path);
+  // FAN_OPEN_PERM mark once leased (unless the caller knows it has none: `maybe_marked`). On
+  // success the table owns `fd`; on failure it stays the caller's.
+  bool Adopt(int fd, const struct stat& st, const std::string& path, bool maybe_marked = true);
   // Set once, after the first leases: kPerDirectory gives them their ignore marks.
   void set_scheme(Scheme s);
   Scheme scheme() const { return scheme_; }
@@ -98,7 +98,7 @@ class Leases {
  private:
   // Leases the regular file open at `fd` (read-only) under `path`; the table owns `fd` then.
   // `st`: the file's status when the caller has it.
-  bool Take(int fd, const std::string& path, const struct stat* st);
+  bool Take(int fd, const std::string& path, const struct stat* st, bool maybe_marked = true);
   bool Check(int fd);    // opens of the inode become permission events
   bool Uncheck(int fd);  // ... and free again
   void Erase(int fd);

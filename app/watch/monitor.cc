@@ -160,28 +160,35 @@ bool WalkTree(
       if (errno != ENOENT && errno != ENOTDIR && errno != ELOOP) on_dir(dir, -1);
       continue;
     }
-    DIR* d = on_dir(dir, dfd) ? fdopendir(dfd) : nullptr;
-    if (!d) {
+    if (!on_dir(dir, dfd)) {
       close(dfd);
       continue;
     }
-    while (dirent* e = readdir(d)) {
-      if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
-      std::string child = dir + "/" + e->d_name;
-      unsigned char type = e->d_type;
-      if (type == DT_UNKNOWN) {
-        struct stat st;
-        if (fstatat(dfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0)
-          type = S_ISDIR(st.st_mode) ? DT_DIR : S_ISREG(st.st_mode) ? DT_REG : DT_UNKNOWN;
-      }
-      if (type == DT_DIR) {
-        stack.push_back(std::move(child));
-      } else if (!on_entry(child, type == DT_REG ? DT_REG : DT_UNKNOWN, dfd, e->d_name)) {
-        closedir(d);
-        return false;
+    // Listed with getdents64 itself (fdopendir would first fstat and fcntl the descriptor).
+    alignas(dirent64) char buf[32 * 1024];
+    ssize_t n;
+    while ((n = getdents64(dfd, buf, sizeof buf)) > 0) {
+      for (size_t off = 0; off + offsetof(dirent64, d_name) < size_t(n);) {
+        const auto* e = reinterpret_cast<const dirent64*>(buf + off);
+        if (e->d_reclen == 0 || e->d_reclen > size_t(n) - off) break;
+        off += e->d_reclen;
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
+        std::string child = dir + "/" + e->d_name;
+        unsigned char type = e->d_type;
+        if (type == DT_UNKNOWN) {
+          struct stat st;
+          if (fstatat(dfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0)
+            type = S_ISDIR(st.st_mode) ? DT_DIR : S_ISREG(st.st_mode) ? DT_REG : DT_UNKNOWN;
+        }
+        if (type == DT_DIR) {
+          stack.push_back(std::move(child));
+        } else if (!on_entry(child, type == DT_REG ? DT_REG : DT_UNKNOWN, dfd, e->d_name)) {
+          close(dfd);
+          return false;
+        }
       }
     }
-    closedir(d);
+    close(dfd);
   }
   return true;
 }
@@ -879,7 +886,7 @@ bool Monitor::LeaseFound(const std::string& path, int dfd, const char* name) {
       !aheads_.count({st.st_dev, st.st_ino})) {
     int fd = ReopenForReading(at);
     if (fd >= 0) {
-      leased = leases_->Adopt(fd, st, path);
+      leased = leases_->Adopt(fd, st, path, false);  // (not in marked_)
       if (!leased) close(fd);
     }
   }
@@ -901,7 +908,9 @@ bool Monitor::LeaseTree(const std::string& root) {
 bool Monitor::LeaseAgain(int fd, const struct stat& st, const std::string& path, bool dup) {
   int own = dup ? fcntl(fd, F_DUPFD_CLOEXEC, 3) : fd;
   if (own < 0) return false;
-  if (!leases_->Adopt(own, st, path)) {
+  bool maybe_marked =
+      marked_.size() >= kMaxMarkedNoted || marked_.count({st.st_dev, st.st_ino}) != 0;
+  if (!leases_->Adopt(own, st, path, maybe_marked)) {
     if (dup) close(own);
     return false;
   }
