@@ -18,9 +18,9 @@ Sample Of(const std::string& bytes) {
   return s;
 }
 
-// Bytes like a cipher's output, the same in every run: drawn at random, now and then the first
-// bytes read as the header of a gpg packet or a compressor's stream (output, not a destroyed
-// copy), and a test failed once in some hundred runs.
+// Bytes like a cipher's output, the same in every run of the same tests: drawn at random, now
+// and then the first bytes read as the header of a gpg packet or a compressor's stream
+// (output, not a destroyed copy), and a test failed once in some hundred runs.
 std::string Random(size_t n) {
   static uint64_t seed = 0x9e3779b97f4a7c15;
   std::string s(n, '\0');

@@ -12,6 +12,7 @@
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -23,6 +24,7 @@
 #include <cstring>
 #include <deque>
 #include <functional>
+#include <map>
 #include <memory>
 #include <set>
 #include <thread>
@@ -61,7 +63,8 @@ constexpr uint64_t kNotifMask = FAN_CREATE | FAN_DELETE | FAN_RENAME | FAN_ONDIR
 constexpr size_t kMaxMarkedNoted = 4000000;
 // Per file, a file created in the trees (or renamed there) takes its own permission mark once
 // it is kYoungSeconds old, if its writer has not closed it by then (it is leased then) and it
-// still exists; at once when the monitor is not calm. Most short-lived files (journals,
+// is still the same file; at once when the monitor is not calm, and for a file moved in from
+// outside the trees or a second name of a file (a hard link). Most short-lived files (journals,
 // temporary files) so never take a mark: the kernel tears each inode mark down in work items
 // (SRCU grace periods) that preempted the program deleting the file (sqlite: 20 times in 40
 // transactions). At most kMaxYoung wait; past that the oldest is marked early.
@@ -114,6 +117,35 @@ std::string WithoutGoneMark(std::string path) {
   if (path.size() > kGoneMark.size() && path.ends_with(kGoneMark))
     path.resize(path.size() - kGoneMark.size());
   return path;
+}
+
+// A file's identity: device, inode number and, where the file system records it, birth time (an
+// inode number freed is soon given to a new file: a journal recreated again and again often
+// gets the same one).
+struct FileId {
+  dev_t dev = 0;
+  ino_t ino = 0;
+  int64_t born_ns = -1;  // -1: not known
+  bool operator==(const FileId& o) const {
+    return dev == o.dev && ino == o.ino && (born_ns < 0 || o.born_ns < 0 || born_ns == o.born_ns);
+  }
+};
+
+// The identity of the regular file at `path` (a symbolic link is not followed); false when
+// there is none.
+bool RegularFileId(const std::string& path, FileId* id, uint32_t* nlink = nullptr) {
+  struct statx sx;
+  if (statx(AT_FDCWD, path.c_str(), AT_SYMLINK_NOFOLLOW | AT_STATX_DONT_SYNC,
+            STATX_TYPE | STATX_INO | STATX_NLINK | STATX_BTIME, &sx) != 0 ||
+      !S_ISREG(sx.stx_mode))
+    return false;
+  id->dev = makedev(sx.stx_dev_major, sx.stx_dev_minor);
+  id->ino = sx.stx_ino;
+  id->born_ns = (sx.stx_mask & STATX_BTIME)
+                    ? int64_t(sx.stx_btime.tv_sec) * 1000000000 + sx.stx_btime.tv_nsec
+                    : -1;
+  if (nlink) *nlink = sx.stx_nlink;
+  return true;
 }
 
 // Opens the file that an O_PATH descriptor refers to (the very inode, whatever became of its
@@ -344,7 +376,7 @@ class Monitor {
     uint64_t boosts = 0;        // times the priority was raised
     uint64_t wakeups = 0;       // returns from the wait (for events, or at a timeout)
     uint64_t ahead_copies = 0;  // leases let go after a copy ahead of a write
-    uint64_t file_marks = 0;    // FAN_OPEN_PERM marks put on files (per file, not leased)
+    uint64_t file_marks = 0;  // FAN_OPEN_PERM marks put on files (a file marked again counts again)
   };
   // A lease broken by a writer not yet named (see leases.h).
   struct Break {
@@ -399,6 +431,8 @@ class Monitor {
   // Marks the new names old enough, or all of them when not calm.
   void MarkYoung(double now);
   void MarkOldestYoung();
+  // Whether the inode is one of a new name not marked yet (created less than kYoungSeconds ago).
+  bool IsYoung(dev_t dev, ino_t ino) const;
   void MarkFd(int fd, const struct stat& st);
   void NoteMarked(dev_t dev, ino_t ino);
   // Whether directories carry FAN_OPEN_PERM for their children.
@@ -462,7 +496,8 @@ class Monitor {
   // Leases the file open at `fd` (status `st`, at `path`) through `fd` itself, or through a
   // duplicate when `dup`; a lease broken before ends (see Break). False: not leased, and `fd`
   // stays the caller's.
-  bool LeaseAgain(int fd, const struct stat& st, const std::string& path, bool dup);
+  bool LeaseAgain(int fd, const struct stat& st, const std::string& path, bool dup,
+                  bool marked = false);
   // A writer waits on the lease of `fd`: copy the file, hand it to permission events. With
   // `settle`, when no copy could be kept, the close-writes queued before the break are read
   // and judged first, so that a writer convicted by them dies before its write.
@@ -491,9 +526,11 @@ class Monitor {
   // Raises this thread's priority (nice -10) or gives it back (ApplyPriority).
   void Boost(bool on);
   // Boosted: the scheduling policy the process started with (normally SCHED_OTHER), nice -10 or
-  // lower. Otherwise SCHED_BATCH at the starting nice value: a wake-up of this thread for events
-  // nobody waits on does not preempt the program that caused them (it runs on an idle CPU, or
-  // at the next tick). Real-time and idle policies are left as they are.
+  // lower. Otherwise SCHED_BATCH at the starting nice value: a wake-up of this thread does not
+  // preempt the program running where it wakes (it runs on an idle core, or from the next
+  // tick). Most wake-ups while calm are for events nobody waits on, caused by that very
+  // program; a writer held up by a lease break waits up to a tick more when every core is
+  // busy. Real-time and idle policies are left as they are.
   void ApplyPriority(bool boosted);
   // Reads the command lines of the actor's processes not read yet (still running ones).
   void FillCmdlines(Actor& a);
@@ -556,10 +593,10 @@ class Monitor {
   struct Young {
     double seen;
     std::string path;
-    dev_t dev;
-    ino_t ino;
+    FileId id;
   };
-  std::deque<Young> young_;  // new names to mark (MarkYoung)
+  std::deque<Young> young_;                              // new names to mark (MarkYoung)
+  std::map<std::pair<dev_t, ino_t>, int> young_inodes_;  // their inodes, with counts
   // Processes signalled: actor, and start time (the pid may be reused).
   std::unordered_map<pid_t, std::pair<uint64_t, uint64_t>> killed_;
 };
@@ -822,32 +859,42 @@ void Monitor::NoteYoung(const std::string& path) {
     MarkFile(AT_FDCWD, path.c_str());
     return;
   }
-  // The inode, for the name may be another file's when it comes due (a journal created and
-  // deleted again and again); a file gone already needs nothing.
-  struct stat st;
-  if (fstatat(AT_FDCWD, path.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode))
-    return;
-  if (young_.size() >= kMaxYoung) MarkOldestYoung();
-  young_.push_back({MonotonicSeconds(), path, st.st_dev, st.st_ino});
-}
-
-void Monitor::MarkOldestYoung() {
-  const Young& y = young_.front();
-  // Leased since (closed by its writer): the usual case, known without a look at the name.
-  if (leases_ && leases_->ByInode(y.dev, y.ino)) {
-    young_.pop_front();
+  // The identity, for the name may be another file's when it comes due (a journal created and
+  // deleted again and again); a file gone already needs nothing. A second name of a file (a
+  // hard link) is no new content: marked at once.
+  FileId id;
+  uint32_t nlink = 0;
+  if (!RegularFileId(path, &id, &nlink)) return;
+  if (nlink > 1) {
+    MarkFile(AT_FDCWD, path.c_str());
     return;
   }
-  struct stat only {};
-  only.st_dev = y.dev;
-  only.st_ino = y.ino;
-  MarkFile(AT_FDCWD, y.path.c_str(), &only);
+  if (young_.size() >= kMaxYoung) MarkOldestYoung();
+  young_.push_back({MonotonicSeconds(), path, id});
+  young_inodes_[{id.dev, id.ino}]++;
+}
+
+bool Monitor::IsYoung(dev_t dev, ino_t ino) const { return young_inodes_.count({dev, ino}) != 0; }
+
+void Monitor::MarkOldestYoung() {
+  Young y = std::move(young_.front());
   young_.pop_front();
+  if (auto it = young_inodes_.find({y.id.dev, y.id.ino}); it != young_inodes_.end())
+    if (--it->second == 0) young_inodes_.erase(it);
+  // Leased since (closed by its writer): the usual case, known without a look at the name.
+  if (leases_ && leases_->ByInode(y.id.dev, y.id.ino)) return;
+  FileId now;
+  if (!RegularFileId(y.path, &now) || !(now == y.id)) return;
+  struct stat only {};
+  only.st_dev = y.id.dev;
+  only.st_ino = y.id.ino;
+  MarkFile(AT_FDCWD, y.path.c_str(), &only);
 }
 
 void Monitor::MarkYoung(double now) {
   if (PerDirectory()) {
     young_.clear();  // the directories check every open
+    young_inodes_.clear();
     return;
   }
   // Those due within a batch period too: one wake-up marks a batch's worth.
@@ -905,11 +952,12 @@ bool Monitor::LeaseTree(const std::string& root) {
       });
 }
 
-bool Monitor::LeaseAgain(int fd, const struct stat& st, const std::string& path, bool dup) {
+bool Monitor::LeaseAgain(int fd, const struct stat& st, const std::string& path, bool dup,
+                         bool marked) {
   int own = dup ? fcntl(fd, F_DUPFD_CLOEXEC, 3) : fd;
   if (own < 0) return false;
   bool maybe_marked =
-      marked_.size() >= kMaxMarkedNoted || marked_.count({st.st_dev, st.st_ino}) != 0;
+      marked || marked_.size() >= kMaxMarkedNoted || marked_.count({st.st_dev, st.st_ino}) != 0;
   if (!leases_->Adopt(own, st, path, maybe_marked)) {
     if (dup) close(own);
     return false;
@@ -1168,12 +1216,12 @@ void Monitor::LeaseGone(const std::string& path, pid_t tid, bool moved_out) {
   // A late event: the leased inode is still at that name.
   if (stat(path.c_str(), &now) == 0 && now.st_dev == held.st_dev && now.st_ino == held.st_ino)
     return;
-  // Deleted for good (no name left to open it by, none to be given back to it): let go without
-  // the permission mark a file that can still be opened gets, whose teardown would cost the
-  // deleter's CPU two SRCU grace periods.
-  bool named = held.st_nlink > 0;
-  int fd = named ? leases_->Release(*l, false) : leases_->LetGo(*l);
-  if (named && !PerDirectory()) NoteMarked(held.st_dev, held.st_ino);
+  // A file that lived less than kYoungSeconds and is gone for good (a journal, a temporary) is
+  // let go without the permission mark that makes a later open of the inode (through
+  // /proc/PID/fd) a permission event: that mark's teardown would preempt the deleter.
+  bool brief = held.st_nlink == 0 && !PerDirectory() && IsYoung(held.st_dev, held.st_ino);
+  int fd = brief ? leases_->LetGo(*l) : leases_->Release(*l, false);
+  if (!brief && !PerDirectory()) NoteMarked(held.st_dev, held.st_ino);
   bool adopted = false;
   if (!OwnThread(tid)) {
     Proc* p = ProcFor(tid);
@@ -1255,8 +1303,8 @@ void Monitor::SuspendLeases(const std::string& why) {
 void Monitor::Boost(bool on) {
   if (on == boosted_) return;
   int want = on ? std::min(base_nice_, -10) : base_nice_;
+  ApplyPriority(on);  // (no privilege needed)
   if (setpriority(PRIO_PROCESS, 0, want) != 0) return;
-  ApplyPriority(on);
   boosted_ = on;
   stats_.boosts += on;
 }
@@ -1533,7 +1581,8 @@ void Monitor::LeaseOnRead(const Later& l) {
       !MayLease(l.path) || breaks_.count({l.st.st_dev, l.st.st_ino}) ||
       aheads_.count({l.st.st_dev, l.st.st_ino}) || leases_->ByInode(l.st.st_dev, l.st.st_ino))
     return;
-  LeaseAgain(l.fd, l.st, l.path, true);
+  // (A permission event shows a mark: removed whatever marked_ says.)
+  LeaseAgain(l.fd, l.st, l.path, true, true);
 }
 
 void Monitor::OnCloseWrite(int fd, pid_t tid, const struct stat& st, const std::string& path) {
@@ -1613,6 +1662,8 @@ void Monitor::OnNotif(const fanotify_event_metadata* md) {
     if ((md->mask & FAN_RENAME) && !path1.empty() && !path2.empty()) {
       for (auto& [k, v] : dir_by_handle_)
         if (Inside(v, path1)) v = path2 + v.substr(path1.size());
+      for (Young& y : young_)
+        if (Inside(y.path, path1)) y.path = path2 + y.path.substr(path1.size());
       if (leases_) leases_->DirRenamed(path1, path2);
     }
     return;
@@ -1620,9 +1671,15 @@ void Monitor::OnNotif(const fanotify_event_metadata* md) {
   pid_t tid = md->pid;
   if (!PerDirectory()) {
     // A new name for a file (created, renamed, or moved in from outside): checked at every
-    // open, from kYoungSeconds on or at once, until its writer closes it and it is leased.
+    // open, from kYoungSeconds on, until its writer closes it and it is leased. A file moved in
+    // from outside the trees has content of its own: at once.
     if ((md->mask & FAN_CREATE) && !path1.empty()) NoteYoung(path1);
-    if ((md->mask & FAN_RENAME) && !path2.empty()) NoteYoung(path2);
+    if ((md->mask & FAN_RENAME) && !path2.empty()) {
+      if (path1.empty())
+        MarkFile(AT_FDCWD, path2.c_str());
+      else
+        NoteYoung(path2);
+    }
   }
   if (!aheads_.empty() && (md->mask & FAN_RENAME) && !path1.empty() && !path2.empty())
     for (auto& [k, h] : aheads_)
