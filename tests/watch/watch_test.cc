@@ -351,12 +351,11 @@ TEST_F(WatchTest, OnlyNewFilesThatLiveOnAreMarked) {
   std::string err;
   ASSERT_TRUE(w.Start({tree_}, {}, &err)) << err;
   Workload maker;
-  maker.Start({"/bin/sh", "-c",
-               "mkdir journal && sleep 0.2 && cd journal && for i in $(seq 200); do echo x > j$i; "
-               "rm j$i; echo x "
-               "> db-journal; rm db-journal; done; exec 3> kept.db; echo data >&3; sleep 0.3; "
-               "exec 3>&-"},
-              base_ + "/maker.out", tree_);
+  std::string script =
+      "mkdir journal && sleep 0.2 && cd journal && "
+      "for i in $(seq 200); do echo x > j$i; rm j$i; echo x > db-journal; rm db-journal; done; "
+      "exec 3> kept.db; echo data >&3; sleep 0.3; exec 3>&-";
+  maker.Start({"/bin/sh", "-c", script}, base_ + "/maker.out", tree_);
   ASSERT_TRUE(maker.Wait(30));
   EXPECT_EQ(maker.code(), 0);
   EXPECT_EQ(w.Stop(), 0);
