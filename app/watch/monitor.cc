@@ -131,12 +131,12 @@ struct FileId {
   }
 };
 
-// The identity of the regular file at `path` (a symbolic link is not followed); false when
-// there is none.
-bool RegularFileId(const std::string& path, FileId* id, uint32_t* nlink = nullptr) {
+// The identity of the regular file `name` in the directory open at `dfd` (AT_FDCWD: a path; ""
+// the file open at `dfd` itself; a symbolic link is not followed); false when there is none.
+bool RegularFileId(int dfd, const char* name, FileId* id, uint32_t* nlink = nullptr) {
   struct statx sx;
-  if (statx(AT_FDCWD, path.c_str(), AT_SYMLINK_NOFOLLOW | AT_STATX_DONT_SYNC,
-            STATX_TYPE | STATX_INO | STATX_NLINK | STATX_BTIME, &sx) != 0 ||
+  int flags = AT_SYMLINK_NOFOLLOW | AT_STATX_DONT_SYNC | (*name ? 0 : AT_EMPTY_PATH);
+  if (statx(dfd, name, flags, STATX_TYPE | STATX_INO | STATX_NLINK | STATX_BTIME, &sx) != 0 ||
       !S_ISREG(sx.stx_mode))
     return false;
   id->dev = makedev(sx.stx_dev_major, sx.stx_dev_minor);
@@ -425,14 +425,12 @@ class Monitor {
   // (or at the path `name` with AT_FDCWD; or open at `fd`) become permission events. The
   // inodes marked are noted: this thread must never open one itself. Not a leased file, nor,
   // when `only` is given, another inode than that one.
-  void MarkFile(int dfd, const char* name, const struct stat* only = nullptr);
+  void MarkFile(int dfd, const char* name, const FileId* only = nullptr);
   // A new name in the trees: marked by MarkYoung (see kYoungSeconds).
   void NoteYoung(const std::string& path);
   // Marks the new names old enough, or all of them when not calm.
   void MarkYoung(double now);
   void MarkOldestYoung();
-  // Whether the inode is one of a new name not marked yet (created less than kYoungSeconds ago).
-  bool IsYoung(dev_t dev, ino_t ino) const;
   void MarkFd(int fd, const struct stat& st);
   void NoteMarked(dev_t dev, ino_t ino);
   // Whether directories carry FAN_OPEN_PERM for their children.
@@ -595,8 +593,7 @@ class Monitor {
     std::string path;
     FileId id;
   };
-  std::deque<Young> young_;                              // new names to mark (MarkYoung)
-  std::map<std::pair<dev_t, ino_t>, int> young_inodes_;  // their inodes, with counts
+  std::deque<Young> young_;  // new names to mark (MarkYoung)
   // Processes signalled: actor, and start time (the pid may be reused).
   std::unordered_map<pid_t, std::pair<uint64_t, uint64_t>> killed_;
 };
@@ -831,21 +828,19 @@ bool Monitor::MarkDir(const std::string& dir, int dfd) {
   return true;
 }
 
-void Monitor::MarkFile(int dfd, const char* name, const struct stat* only) {
-  struct stat st;
-  if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode)) return;
-  if (only && (st.st_dev != only->st_dev || st.st_ino != only->st_ino)) return;
+void Monitor::MarkFile(int dfd, const char* name, const FileId* only) {
+  FileId id;
+  if (!RegularFileId(dfd, name, &id) || (only && !(id == *only))) return;
   // Not a leased inode under a new name (a hard link, or a file leased when its close-write
   // was read before its creation).
-  if (leases_ && leases_->ByInode(st.st_dev, st.st_ino)) return;
+  if (leases_ && leases_->ByInode(id.dev, id.ino)) return;
   if (fanotify_mark(perm_fd_, FAN_MARK_ADD | FAN_MARK_DONT_FOLLOW, FAN_OPEN_PERM, dfd, name) != 0)
     return;
-  NoteMarked(st.st_dev, st.st_ino);
+  NoteMarked(id.dev, id.ino);
   // The name is looked up twice: a file renamed over it in between took the mark instead.
-  struct stat now;
-  if (fstatat(dfd, name, &now, AT_SYMLINK_NOFOLLOW) == 0 &&
-      (now.st_dev != st.st_dev || now.st_ino != st.st_ino))
-    NoteMarked(now.st_dev, now.st_ino);
+  FileId now;
+  if (RegularFileId(dfd, name, &now) && (now.dev != id.dev || now.ino != id.ino))
+    NoteMarked(now.dev, now.ino);
 }
 
 void Monitor::MarkFd(int fd, const struct stat& st) {
@@ -864,37 +859,26 @@ void Monitor::NoteYoung(const std::string& path) {
   // hard link) is no new content: marked at once.
   FileId id;
   uint32_t nlink = 0;
-  if (!RegularFileId(path, &id, &nlink)) return;
+  if (!RegularFileId(AT_FDCWD, path.c_str(), &id, &nlink)) return;
   if (nlink > 1) {
     MarkFile(AT_FDCWD, path.c_str());
     return;
   }
   if (young_.size() >= kMaxYoung) MarkOldestYoung();
   young_.push_back({MonotonicSeconds(), path, id});
-  young_inodes_[{id.dev, id.ino}]++;
 }
-
-bool Monitor::IsYoung(dev_t dev, ino_t ino) const { return young_inodes_.count({dev, ino}) != 0; }
 
 void Monitor::MarkOldestYoung() {
   Young y = std::move(young_.front());
   young_.pop_front();
-  if (auto it = young_inodes_.find({y.id.dev, y.id.ino}); it != young_inodes_.end())
-    if (--it->second == 0) young_inodes_.erase(it);
   // Leased since (closed by its writer): the usual case, known without a look at the name.
   if (leases_ && leases_->ByInode(y.id.dev, y.id.ino)) return;
-  FileId now;
-  if (!RegularFileId(y.path, &now) || !(now == y.id)) return;
-  struct stat only {};
-  only.st_dev = y.id.dev;
-  only.st_ino = y.id.ino;
-  MarkFile(AT_FDCWD, y.path.c_str(), &only);
+  MarkFile(AT_FDCWD, y.path.c_str(), &y.id);
 }
 
 void Monitor::MarkYoung(double now) {
   if (PerDirectory()) {
     young_.clear();  // the directories check every open
-    young_inodes_.clear();
     return;
   }
   // Those due within a batch period too: one wake-up marks a batch's worth.
@@ -1219,7 +1203,9 @@ void Monitor::LeaseGone(const std::string& path, pid_t tid, bool moved_out) {
   // A file that lived less than kYoungSeconds and is gone for good (a journal, a temporary) is
   // let go without the permission mark that makes a later open of the inode (through
   // /proc/PID/fd) a permission event: that mark's teardown would preempt the deleter.
-  bool brief = held.st_nlink == 0 && !PerDirectory() && IsYoung(held.st_dev, held.st_ino);
+  FileId id;
+  bool brief = held.st_nlink == 0 && !PerDirectory() && RegularFileId(l->fd, "", &id) &&
+               id.born_ns >= 0 && WallSeconds() * 1e9 - double(id.born_ns) < kYoungSeconds * 1e9;
   int fd = brief ? leases_->LetGo(*l) : leases_->Release(*l, false);
   if (!brief && !PerDirectory()) NoteMarked(held.st_dev, held.st_ino);
   bool adopted = false;
